@@ -1,0 +1,187 @@
+#include "events/timestamp.h"
+
+#include <cstdint>
+
+namespace smartcity::events {
+namespace {
+
+constexpr std::int64_t kMicrosPerSecond = 1'000'000;
+constexpr std::int64_t kSecondsPerDay = 86'400;
+
+// Howard Hinnant's days-from-civil: proleptic Gregorian, valid for all years here.
+constexpr std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const auto yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
+}
+
+struct Civil {
+  std::int64_t year;
+  unsigned month;
+  unsigned day;
+};
+
+constexpr Civil civil_from_days(std::int64_t z) {
+  z += 719468;
+  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const auto doe = static_cast<unsigned>(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const std::int64_t y = static_cast<std::int64_t>(yoe) + era * 400;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  const unsigned d = doy - (153 * mp + 2) / 5 + 1;
+  const unsigned m = mp < 10 ? mp + 3 : mp - 9;
+  return {y + (m <= 2), m, d};
+}
+
+constexpr bool is_leap(std::int64_t y) {
+  return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+constexpr unsigned days_in_month(std::int64_t y, unsigned m) {
+  constexpr unsigned kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  return m == 2 && is_leap(y) ? 29 : kDays[m - 1];
+}
+
+// Floor division, so times before 1970 split into date and time correctly.
+constexpr std::int64_t floor_div(std::int64_t a, std::int64_t b) {
+  return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
+}
+
+void append_digits(std::string& out, std::int64_t value, int width) {
+  char buffer[20];
+  for (int i = width - 1; i >= 0; --i) {
+    buffer[i] = static_cast<char>('0' + value % 10);
+    value /= 10;
+  }
+  out.append(buffer, static_cast<std::size_t>(width));
+}
+
+// Reads exactly `n` digits at text[pos], advancing pos.
+bool read_digits(std::string_view text, std::size_t& pos, int n, int& value) {
+  if (pos + static_cast<std::size_t>(n) > text.size()) return false;
+  value = 0;
+  for (int i = 0; i < n; ++i) {
+    const char c = text[pos + static_cast<std::size_t>(i)];
+    if (c < '0' || c > '9') return false;
+    value = value * 10 + (c - '0');
+  }
+  pos += static_cast<std::size_t>(n);
+  return true;
+}
+
+bool expect(std::string_view text, std::size_t& pos, char c) {
+  if (pos >= text.size() || text[pos] != c) return false;
+  ++pos;
+  return true;
+}
+
+}  // namespace
+
+void append_timestamp(UnixMicros t, TimestampStyle style, std::string& out) {
+  const std::int64_t seconds = floor_div(t.value, kMicrosPerSecond);
+  const std::int64_t micros = t.value - seconds * kMicrosPerSecond;
+  const std::int64_t days = floor_div(seconds, kSecondsPerDay);
+  const std::int64_t second_of_day = seconds - days * kSecondsPerDay;
+  const Civil civil = civil_from_days(days);
+  append_digits(out, civil.year, 4);
+  out.push_back('-');
+  append_digits(out, civil.month, 2);
+  out.push_back('-');
+  append_digits(out, civil.day, 2);
+  out.push_back('T');
+  append_digits(out, second_of_day / 3600, 2);
+  out.push_back(':');
+  append_digits(out, second_of_day / 60 % 60, 2);
+  out.push_back(':');
+  append_digits(out, second_of_day % 60, 2);
+  if (style == TimestampStyle::kUtcZulu || micros != 0) {
+    out.push_back('.');
+    append_digits(out, micros, 6);
+  }
+  if (style == TimestampStyle::kUtcZulu) out.push_back('Z');
+}
+
+std::string format_timestamp(UnixMicros t, TimestampStyle style) {
+  std::string out;
+  out.reserve(32);
+  append_timestamp(t, style, out);
+  return out;
+}
+
+std::optional<UnixMicros> parse_timestamp(std::string_view text) {
+  std::size_t pos = 0;
+  int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
+  if (!read_digits(text, pos, 4, year) || !expect(text, pos, '-') ||
+      !read_digits(text, pos, 2, month) || !expect(text, pos, '-') ||
+      !read_digits(text, pos, 2, day)) {
+    return std::nullopt;
+  }
+  if (pos >= text.size() || (text[pos] != 'T' && text[pos] != ' ')) return std::nullopt;
+  ++pos;
+  if (!read_digits(text, pos, 2, hour) || !expect(text, pos, ':') ||
+      !read_digits(text, pos, 2, minute) || !expect(text, pos, ':') ||
+      !read_digits(text, pos, 2, second)) {
+    return std::nullopt;
+  }
+  if (year < 1 || month < 1 || month > 12 || day < 1 ||
+      static_cast<unsigned>(day) > days_in_month(year, static_cast<unsigned>(month)) || hour > 23 ||
+      minute > 59 || second > 59) {
+    return std::nullopt;
+  }
+  std::int64_t micros = 0;
+  if (pos < text.size() && text[pos] == '.') {
+    ++pos;
+    int digits = 0;
+    while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') {
+      if (digits < 6) micros = micros * 10 + (text[pos] - '0');
+      ++digits;
+      ++pos;
+    }
+    if (digits == 0) return std::nullopt;
+    for (int i = digits; i < 6; ++i)
+      micros *= 10;
+  }
+  std::int64_t offset_seconds = 0;
+  if (pos < text.size()) {
+    const char zone = text[pos];
+    if (zone == 'Z' || zone == 'z') {
+      ++pos;
+    } else if (zone == '+' || zone == '-') {
+      ++pos;
+      int zone_hours = 0, zone_minutes = 0;
+      if (!read_digits(text, pos, 2, zone_hours)) return std::nullopt;
+      if (pos < text.size() && text[pos] == ':') ++pos;
+      if (!read_digits(text, pos, 2, zone_minutes)) return std::nullopt;
+      if (zone_hours > 23 || zone_minutes > 59) return std::nullopt;
+      offset_seconds = (zone_hours * 3600 + zone_minutes * 60) * (zone == '+' ? 1 : -1);
+    } else {
+      return std::nullopt;
+    }
+  }
+  if (pos != text.size()) return std::nullopt;
+  const std::int64_t days =
+      days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
+  const std::int64_t seconds =
+      days * kSecondsPerDay + hour * 3600 + minute * 60 + second - offset_seconds;
+  return UnixMicros{seconds * kMicrosPerSecond + micros};
+}
+
+std::optional<UnixMicros> from_epoch_millis(std::int64_t millis) {
+  constexpr std::int64_t kMaxMillis = 253'402'300'799'999;  // 9999-12-31T23:59:59.999Z
+  if (millis < 0 || millis > kMaxMillis) return std::nullopt;
+  return UnixMicros{millis * 1000};
+}
+
+DateHour date_hour(UnixMicros t) {
+  const std::int64_t seconds = floor_div(t.value, kMicrosPerSecond);
+  const std::int64_t days = floor_div(seconds, kSecondsPerDay);
+  const Civil civil = civil_from_days(days);
+  const auto hour = static_cast<unsigned>((seconds - days * kSecondsPerDay) / 3600);
+  return {static_cast<int>(civil.year), civil.month, civil.day, hour};
+}
+
+}  // namespace smartcity::events

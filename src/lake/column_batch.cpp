@@ -1,0 +1,113 @@
+#include "lake/column_batch.h"
+
+namespace smartcity::lake {
+
+HourKey hour_key(UnixMicros t) {
+  constexpr std::int64_t kMicrosPerHour = 3'600'000'000;
+  std::int64_t hours = t.value / kMicrosPerHour;
+  if (t.value % kMicrosPerHour < 0) --hours;  // floor, for times before 1970
+  return HourKey{hours};
+}
+
+void Column::append_null() {
+  valid_.push_back(0);
+  switch (type_) {
+    case events::FieldType::kInt32:
+      int32_.push_back(0);
+      break;
+    case events::FieldType::kInt64:
+    case events::FieldType::kTimestamp:
+      int64_.push_back(0);
+      break;
+    case events::FieldType::kDouble:
+      double_.push_back(0);
+      break;
+    case events::FieldType::kString:
+    case events::FieldType::kBlob:
+      bytes_end_.push_back(bytes_.size());
+      break;
+  }
+}
+
+void Column::append_int32(std::int32_t value) {
+  valid_.push_back(1);
+  int32_.push_back(value);
+}
+
+void Column::append_int64(std::int64_t value) {
+  valid_.push_back(1);
+  int64_.push_back(value);
+}
+
+void Column::append_double(double value) {
+  valid_.push_back(1);
+  double_.push_back(value);
+}
+
+void Column::append_bytes(std::string_view value) {
+  valid_.push_back(1);
+  bytes_.append(value);
+  bytes_end_.push_back(bytes_.size());
+}
+
+void Column::truncate(std::size_t rows) {
+  if (rows >= valid_.size()) return;
+  valid_.resize(rows);
+  switch (type_) {
+    case events::FieldType::kInt32:
+      int32_.resize(rows);
+      break;
+    case events::FieldType::kInt64:
+    case events::FieldType::kTimestamp:
+      int64_.resize(rows);
+      break;
+    case events::FieldType::kDouble:
+      double_.resize(rows);
+      break;
+    case events::FieldType::kString:
+    case events::FieldType::kBlob:
+      bytes_end_.resize(rows);
+      bytes_.resize(rows == 0 ? 0 : bytes_end_.back());
+      break;
+  }
+}
+
+std::size_t Column::memory_bytes() const {
+  return valid_.size() + int32_.size() * sizeof(std::int32_t) +
+         int64_.size() * sizeof(std::int64_t) + double_.size() * sizeof(double) +
+         bytes_end_.size() * sizeof(std::uint64_t) + bytes_.size();
+}
+
+ColumnBatch::ColumnBatch(const TableSchema& schema) : schema_(&schema) {
+  columns_.reserve(schema.columns.size());
+  for (const ColumnSpec& spec : schema.columns)
+    columns_.emplace_back(spec.type);
+}
+
+void ColumnBatch::finish_row(HourKey hour) {
+  const std::size_t expected = hour_keys_.size() + 1;
+  for (const Column& column : columns_) {
+    SMARTCITY_CHECK(column.size() == expected, "finish_row: a column was not appended to");
+  }
+  hour_keys_.push_back(hour);
+}
+
+void ColumnBatch::abandon_row() {
+  for (Column& column : columns_)
+    column.truncate(hour_keys_.size());
+}
+
+std::size_t ColumnBatch::memory_bytes() const {
+  std::size_t total = hour_keys_.size() * sizeof(HourKey);
+  for (const Column& column : columns_)
+    total += column.memory_bytes();
+  return total;
+}
+
+void ColumnBatch::clear() {
+  for (Column& column : columns_)
+    column.clear();
+  hour_keys_.clear();
+}
+
+}  // namespace smartcity::lake

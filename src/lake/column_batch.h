@@ -1,0 +1,98 @@
+// Rows of one lake table held column by column in memory, between the decoder
+// that appends them and the Parquet writer that encodes them. Owns its memory;
+// not thread-safe (one thread fills a batch, then hands it over whole).
+//
+// Each row also carries an `hour key` (hours since the epoch, UTC, from event
+// time): the writer splits a batch into one file per date=/hour= folder.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/check.h"
+#include "base/clock.h"
+#include "lake/table_schema.h"
+
+namespace smartcity::lake {
+
+// Hours since the Unix epoch, UTC: names a date=YYYY-MM-DD/hour=HH folder.
+struct HourKey {
+  std::int64_t value = 0;
+  auto operator<=>(const HourKey&) const = default;
+};
+HourKey hour_key(UnixMicros t);
+
+// One column: a validity byte per row, and values by type. Strings and blobs
+// share one byte arena with end offsets, so appending a string costs no
+// allocation once the arena has grown.
+class Column {
+ public:
+  explicit Column(events::FieldType type) : type_(type) {}
+
+  events::FieldType type() const { return type_; }
+  std::size_t size() const { return valid_.size(); }
+
+  // Appends one value. The value's type must match type() (CHECKed in debug
+  // builds through the typed accessors below).
+  void append_null();
+  void append_int32(std::int32_t value);
+  void append_int64(std::int64_t value);  // also kTimestamp (micros)
+  void append_double(double value);
+  void append_bytes(std::string_view value);  // kString (UTF-8) and kBlob
+
+  bool is_valid(std::size_t row) const { return valid_[row] != 0; }
+  std::int32_t int32_at(std::size_t row) const { return int32_[row]; }
+  std::int64_t int64_at(std::size_t row) const { return int64_[row]; }
+  double double_at(std::size_t row) const { return double_[row]; }
+  std::string_view bytes_at(std::size_t row) const {
+    const std::uint64_t begin = row == 0 ? 0 : bytes_end_[row - 1];
+    return std::string_view(bytes_).substr(begin, bytes_end_[row] - begin);
+  }
+
+  // Drops rows from `rows` on: undoes a partly appended row.
+  void truncate(std::size_t rows);
+  void clear() { truncate(0); }
+  // Bytes of heap this column holds for its rows (not its spare capacity).
+  std::size_t memory_bytes() const;
+
+ private:
+  events::FieldType type_;
+  std::vector<std::uint8_t> valid_;
+  std::vector<std::int32_t> int32_;
+  std::vector<std::int64_t> int64_;
+  std::vector<double> double_;
+  std::vector<std::uint64_t> bytes_end_;
+  std::string bytes_;
+};
+
+class ColumnBatch {
+ public:
+  explicit ColumnBatch(const TableSchema& schema);
+
+  const TableSchema& schema() const { return *schema_; }
+  std::size_t rows() const { return hour_keys_.size(); }
+  bool empty() const { return hour_keys_.empty(); }
+  Column& column(std::size_t index) { return columns_[index]; }
+  const Column& column(std::size_t index) const { return columns_[index]; }
+  std::span<const HourKey> hour_keys() const { return hour_keys_; }
+
+  // Closes a row whose columns have all been appended to, filing it under
+  // `hour`. CHECKs that every column has exactly rows()+1 values.
+  void finish_row(HourKey hour);
+  // Drops values appended since the last finish_row (a record that turned out
+  // to be bad half-way through decoding).
+  void abandon_row();
+
+  std::size_t memory_bytes() const;
+  void clear();
+
+ private:
+  const TableSchema* schema_;
+  std::vector<Column> columns_;
+  std::vector<HourKey> hour_keys_;
+};
+
+}  // namespace smartcity::lake

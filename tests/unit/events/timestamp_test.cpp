@@ -1,0 +1,67 @@
+#include "events/timestamp.h"
+
+#include <gtest/gtest.h>
+
+namespace smartcity::events {
+namespace {
+
+constexpr std::int64_t kSecond = 1'000'000;
+// 2024-04-05T12:34:56Z
+constexpr std::int64_t kSample = 1712320496LL * kSecond;
+
+TEST(Timestamp, FormatsBothStyles) {
+  EXPECT_EQ(format_timestamp(UnixMicros{kSample + 123456}, TimestampStyle::kUtcZulu),
+            "2024-04-05T12:34:56.123456Z");
+  EXPECT_EQ(format_timestamp(UnixMicros{kSample + 123456}, TimestampStyle::kPythonNaive),
+            "2024-04-05T12:34:56.123456");
+  // Python's isoformat() omits a zero fraction.
+  EXPECT_EQ(format_timestamp(UnixMicros{kSample}, TimestampStyle::kPythonNaive),
+            "2024-04-05T12:34:56");
+  EXPECT_EQ(format_timestamp(UnixMicros{kSample}, TimestampStyle::kUtcZulu),
+            "2024-04-05T12:34:56.000000Z");
+  EXPECT_EQ(format_timestamp(UnixMicros{0}, TimestampStyle::kUtcZulu),
+            "1970-01-01T00:00:00.000000Z");
+}
+
+TEST(Timestamp, ParsesZoneLessAsUtcAndHonoursOffsets) {
+  EXPECT_EQ(parse_timestamp("2024-04-05T12:34:56")->value, kSample);
+  EXPECT_EQ(parse_timestamp("2024-04-05T12:34:56Z")->value, kSample);
+  EXPECT_EQ(parse_timestamp("2024-04-05 12:34:56.5")->value, kSample + 500000);
+  EXPECT_EQ(parse_timestamp("2024-04-05T14:34:56+02:00")->value, kSample);
+  EXPECT_EQ(parse_timestamp("2024-04-05T07:04:56-0530")->value, kSample);
+  EXPECT_EQ(parse_timestamp("2024-04-05T12:34:56.123456789Z")->value, kSample + 123456);
+}
+
+TEST(Timestamp, RoundTripsAcrossYears) {
+  const std::int64_t samples[] = {0, kSample, 951782400 * kSecond /* 2000-02-29 */,
+                                  -86400 * kSecond, 4102444799 * kSecond + 999999};
+  for (std::int64_t t : samples) {
+    for (auto style : {TimestampStyle::kUtcZulu, TimestampStyle::kPythonNaive}) {
+      const auto parsed = parse_timestamp(format_timestamp(UnixMicros{t}, style));
+      ASSERT_TRUE(parsed.has_value());
+      EXPECT_EQ(parsed->value, t);
+    }
+  }
+}
+
+TEST(Timestamp, RejectsMalformedText) {
+  for (const char* bad : {"", "2024-04-05", "2024-13-01T00:00:00", "2023-02-29T00:00:00",
+                          "2024-04-05T24:00:00", "2024-04-05T12:34:56.", "2024-04-05T12:34:56 ",
+                          "2024-04-05T12:34:56+25:00", "yesterday", "2024/04/05T12:34:56"}) {
+    EXPECT_FALSE(parse_timestamp(bad).has_value()) << bad;
+  }
+}
+
+TEST(Timestamp, EpochMillis) {
+  EXPECT_EQ(from_epoch_millis(1712320496000)->value, kSample);
+  EXPECT_FALSE(from_epoch_millis(-1).has_value());
+}
+
+TEST(Timestamp, DateHourForPartitions) {
+  const DateHour dh = date_hour(UnixMicros{kSample});
+  EXPECT_EQ(dh, (DateHour{2024, 4, 5, 12}));
+  EXPECT_EQ(date_hour(UnixMicros{-1}), (DateHour{1969, 12, 31, 23}));
+}
+
+}  // namespace
+}  // namespace smartcity::events
