@@ -69,6 +69,11 @@ const EventSpec& spec(EventKind kind);
 std::optional<EventKind> kind_for_topic(std::string_view topic);
 std::optional<EventKind> kind_for_table(std::string_view table);
 
+// A record larger than this is refused whole (a dead letter), whatever it holds:
+// no field of a city event needs a megabyte, and one huge record must not
+// balloon a batch.
+inline constexpr std::size_t kMaxRecordBytes = 1024 * 1024;
+
 // The largest number of fields any event has, for fixed-size row buffers.
 inline constexpr std::size_t kMaxFields = 12;
 
