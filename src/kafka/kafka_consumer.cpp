@@ -1,0 +1,259 @@
+#include "kafka/kafka_consumer.h"
+
+#include <spdlog/spdlog.h>
+
+#include <exception>
+
+#include "base/check.h"
+#include "base/errors.h"
+
+namespace smartcity::kafka {
+namespace {
+
+struct ConfDeleter {
+  void operator()(rd_kafka_conf_t* conf) const { rd_kafka_conf_destroy(conf); }
+};
+using ConfHandle = std::unique_ptr<rd_kafka_conf_t, ConfDeleter>;
+
+struct PartitionListDeleter {
+  void operator()(rd_kafka_topic_partition_list_t* list) const {
+    rd_kafka_topic_partition_list_destroy(list);
+  }
+};
+using PartitionList = std::unique_ptr<rd_kafka_topic_partition_list_t, PartitionListDeleter>;
+
+struct MetadataDeleter {
+  void operator()(const rd_kafka_metadata_t* metadata) const {
+    rd_kafka_metadata_destroy(metadata);
+  }
+};
+
+void set(rd_kafka_conf_t* conf, const std::string& key, const std::string& value) {
+  char error[512];
+  if (rd_kafka_conf_set(conf, key.c_str(), value.c_str(), error, sizeof error) !=
+      RD_KAFKA_CONF_OK) {
+    throw UsageError("Kafka setting " + key + "=" + value + ": " + error);
+  }
+}
+
+// librdkafka logs to stderr by default; route it to our log at debug level so
+// a user sees one clear line from us instead of a wall of reconnect noise.
+void log_to_spdlog(const rd_kafka_t*, int level, const char* facility, const char* message) {
+  if (level <= 3) {
+    spdlog::debug("kafka {}: {}", facility, message);
+  } else {
+    spdlog::trace("kafka {}: {}", facility, message);
+  }
+}
+
+// Pending exception from a callback: C frames of librdkafka sit between the
+// callback and our caller, so it is carried across them rather than thrown.
+thread_local std::exception_ptr t_callback_failure;
+
+}  // namespace
+
+void RdKafkaDeleter::operator()(rd_kafka_t* handle) const {
+  rd_kafka_destroy(handle);
+}
+
+std::map<std::string, std::vector<Partition>> describe_topics(
+    rd_kafka_t* handle, const std::vector<std::string>& topics, std::chrono::milliseconds timeout,
+    const std::string& brokers) {
+  const rd_kafka_metadata_t* raw = nullptr;
+  const rd_kafka_resp_err_t err =
+      rd_kafka_metadata(handle, 1, nullptr, &raw, static_cast<int>(timeout.count()));
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    throw KafkaError("cannot reach Kafka at " + brokers + " within " +
+                     std::to_string(timeout.count() / 1000) + " s (" + rd_kafka_err2str(err) +
+                     "); is a broker running? Set --brokers or SMARTCITY_BROKERS");
+  }
+  std::unique_ptr<const rd_kafka_metadata_t, MetadataDeleter> metadata(raw);
+  std::map<std::string, std::vector<Partition>> result;
+  for (const std::string& topic : topics)
+    result[topic];
+  for (int t = 0; t < metadata->topic_cnt; ++t) {
+    const rd_kafka_metadata_topic_t& topic = metadata->topics[t];
+    auto it = result.find(topic.topic);
+    if (it == result.end() || topic.err != RD_KAFKA_RESP_ERR_NO_ERROR) continue;
+    for (int p = 0; p < topic.partition_cnt; ++p) {
+      it->second.push_back(Partition{topic.partitions[p].id});
+    }
+  }
+  return result;
+}
+
+KafkaConsumer::KafkaConsumer(ConsumerOptions options, AssignCallback on_assign,
+                             RevokeCallback on_revoke, std::chrono::milliseconds connect_timeout)
+    : options_(std::move(options)),
+      on_assign_(std::move(on_assign)),
+      on_revoke_(std::move(on_revoke)) {
+  ConfHandle conf(rd_kafka_conf_new());
+  set(conf.get(), "bootstrap.servers", options_.brokers);
+  set(conf.get(), "group.id", options_.group_id);
+  set(conf.get(), "enable.auto.commit", "false");
+  set(conf.get(), "enable.auto.offset.store", "false");
+  set(conf.get(), "auto.offset.reset", "earliest");
+  set(conf.get(), "partition.assignment.strategy", "range,roundrobin");
+  set(conf.get(), "queued.max.messages.kbytes",
+      std::to_string(std::max<std::size_t>(1024, options_.prefetch_bytes / 1024)));
+  set(conf.get(), "fetch.wait.max.ms", "100");
+  set(conf.get(), "log.connection.close", "false");
+  for (const auto& [key, value] : options_.properties)
+    set(conf.get(), key, value);
+  rd_kafka_conf_set_log_cb(conf.get(), log_to_spdlog);
+  rd_kafka_conf_set_opaque(conf.get(), this);
+  rd_kafka_conf_set_rebalance_cb(conf.get(), &KafkaConsumer::rebalance_trampoline);
+
+  char error[512];
+  rd_kafka_t* raw = rd_kafka_new(RD_KAFKA_CONSUMER, conf.get(), error, sizeof error);
+  if (raw == nullptr) throw KafkaError(std::string("cannot create a Kafka consumer: ") + error);
+  conf.release();  // rd_kafka_new took it
+  handle_.reset(raw);
+
+  const auto partitions =
+      describe_topics(handle_.get(), options_.topics, connect_timeout, options_.brokers);
+  for (const auto& [topic, list] : partitions) {
+    if (list.empty()) {
+      throw KafkaError("topic " + topic + " does not exist on " + options_.brokers +
+                       "; create it (smartcity simulate creates the five topics)");
+    }
+  }
+  rd_kafka_poll_set_consumer(handle_.get());
+  PartitionList subscription(
+      rd_kafka_topic_partition_list_new(static_cast<int>(options_.topics.size())));
+  for (const std::string& topic : options_.topics) {
+    rd_kafka_topic_partition_list_add(subscription.get(), topic.c_str(), RD_KAFKA_PARTITION_UA);
+  }
+  const rd_kafka_resp_err_t err = rd_kafka_subscribe(handle_.get(), subscription.get());
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    throw KafkaError(std::string("cannot subscribe: ") + rd_kafka_err2str(err));
+  }
+}
+
+KafkaConsumer::~KafkaConsumer() {
+  try {
+    close();
+  } catch (const std::exception& e) {
+    spdlog::warn("closing the Kafka consumer: {}", e.what());
+  }
+}
+
+void KafkaConsumer::rebalance_trampoline(rd_kafka_t*, rd_kafka_resp_err_t err,
+                                         rd_kafka_topic_partition_list_t* partitions,
+                                         void* opaque) {
+  try {
+    static_cast<KafkaConsumer*>(opaque)->on_rebalance(err, partitions);
+  } catch (...) {
+    t_callback_failure = std::current_exception();
+  }
+}
+
+void KafkaConsumer::on_rebalance(rd_kafka_resp_err_t err,
+                                 rd_kafka_topic_partition_list_t* partitions) {
+  if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+    std::vector<TopicPartition> assigned;
+    for (int i = 0; i < partitions->cnt; ++i) {
+      assigned.push_back({partitions->elems[i].topic, Partition{partitions->elems[i].partition}});
+    }
+    const std::vector<StartPosition> starts = on_assign_(assigned);
+    SMARTCITY_CHECK(starts.size() == assigned.size(), "assign callback must place every partition");
+    for (int i = 0; i < partitions->cnt; ++i) {
+      const StartPosition& start = starts[static_cast<std::size_t>(i)];
+      SMARTCITY_CHECK(start.partition == assigned[static_cast<std::size_t>(i)],
+                      "assign callback answered out of order");
+      partitions->elems[i].offset = start.offset ? start.offset->value : RD_KAFKA_OFFSET_BEGINNING;
+    }
+    rd_kafka_assign(handle_.get(), partitions);
+    assignment_ = std::move(assigned);
+  } else {
+    on_revoke_(assignment_);
+    rd_kafka_assign(handle_.get(), nullptr);
+    assignment_.clear();
+    if (err != RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS) {
+      spdlog::warn("Kafka rebalance error: {}", rd_kafka_err2str(err));
+    }
+  }
+}
+
+std::vector<KafkaMessage> KafkaConsumer::poll(std::size_t max_messages,
+                                              std::chrono::milliseconds timeout) {
+  std::vector<KafkaMessage> messages;
+  messages.reserve(max_messages);
+  int wait = static_cast<int>(timeout.count());
+  while (messages.size() < max_messages) {
+    KafkaMessage message(rd_kafka_consumer_poll(handle_.get(), wait));
+    if (t_callback_failure) std::rethrow_exception(std::exchange(t_callback_failure, nullptr));
+    if (!message) break;
+    wait = 0;
+    if (message->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      messages.push_back(std::move(message));
+      continue;
+    }
+    if (message->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) continue;
+    char fatal[512];
+    if (rd_kafka_fatal_error(handle_.get(), fatal, sizeof fatal) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      throw KafkaError(std::string("Kafka consumer failed: ") + fatal);
+    }
+    if (message->err == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC ||
+        message->err == RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED) {
+      throw KafkaError(std::string("Kafka: ") + rd_kafka_message_errstr(message.get()));
+    }
+    spdlog::warn("Kafka: {} (retrying)", rd_kafka_message_errstr(message.get()));
+  }
+  return messages;
+}
+
+std::map<TopicPartition, Offset> KafkaConsumer::end_offsets(
+    const std::vector<TopicPartition>& partitions, std::chrono::milliseconds timeout) {
+  std::map<TopicPartition, Offset> ends;
+  for (const TopicPartition& tp : partitions) {
+    std::int64_t low = 0;
+    std::int64_t high = 0;
+    const rd_kafka_resp_err_t err =
+        rd_kafka_query_watermark_offsets(handle_.get(), tp.topic.c_str(), tp.partition.value, &low,
+                                         &high, static_cast<int>(timeout.count()));
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      throw KafkaError("cannot read the end of " + tp.topic + "[" +
+                       std::to_string(tp.partition.value) + "]: " + rd_kafka_err2str(err));
+    }
+    ends[tp] = Offset{high};
+  }
+  return ends;
+}
+
+std::optional<Offset> KafkaConsumer::cached_end_offset(const TopicPartition& partition) const {
+  std::int64_t low = 0;
+  std::int64_t high = 0;
+  if (rd_kafka_get_watermark_offsets(handle_.get(), partition.topic.c_str(),
+                                     partition.partition.value, &low,
+                                     &high) != RD_KAFKA_RESP_ERR_NO_ERROR ||
+      high < 0) {
+    return std::nullopt;
+  }
+  return Offset{high};
+}
+
+void KafkaConsumer::mirror_offsets(const std::map<TopicPartition, Offset>& offsets) {
+  if (offsets.empty() || closed_) return;
+  PartitionList list(rd_kafka_topic_partition_list_new(static_cast<int>(offsets.size())));
+  for (const auto& [tp, offset] : offsets) {
+    rd_kafka_topic_partition_list_add(list.get(), tp.topic.c_str(), tp.partition.value)->offset =
+        offset.value;
+  }
+  const rd_kafka_resp_err_t err = rd_kafka_commit(handle_.get(), list.get(), 1);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    spdlog::debug("mirroring offsets to Kafka: {}", rd_kafka_err2str(err));
+  }
+}
+
+void KafkaConsumer::close() {
+  if (closed_ || !handle_) return;
+  closed_ = true;
+  const rd_kafka_resp_err_t err = rd_kafka_consumer_close(handle_.get());
+  if (t_callback_failure) std::rethrow_exception(std::exchange(t_callback_failure, nullptr));
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    spdlog::debug("leaving the consumer group: {}", rd_kafka_err2str(err));
+  }
+}
+
+}  // namespace smartcity::kafka

@@ -1,0 +1,110 @@
+// A Kafka consumer-group member with manual offsets, for the stream stage.
+//
+// The group decides which partitions this process owns; *where* to start in
+// each is the caller's decision (the lake's commit log), made in the assign
+// callback. Kafka's committed offsets are only written, for lag monitoring,
+// never read. All callbacks run on the thread that calls poll().
+#pragma once
+
+#include <librdkafka/rdkafka.h>
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/topic_partition.h"
+
+namespace smartcity::kafka {
+
+struct RdKafkaDeleter {
+  void operator()(rd_kafka_t* handle) const;
+};
+using RdKafkaHandle = std::unique_ptr<rd_kafka_t, RdKafkaDeleter>;
+
+struct MessageDeleter {
+  void operator()(rd_kafka_message_t* message) const { rd_kafka_message_destroy(message); }
+};
+using KafkaMessage = std::unique_ptr<rd_kafka_message_t, MessageDeleter>;
+
+// Where to start reading a newly assigned partition.
+struct StartPosition {
+  TopicPartition partition;
+  std::optional<Offset> offset;  // nullopt: from the beginning of the log
+};
+
+struct ConsumerOptions {
+  std::string brokers;  // "host:port,host:port"
+  std::string group_id;
+  std::vector<std::string> topics;
+  // Upper bound on what librdkafka prefetches into memory, per partition queue.
+  std::size_t prefetch_bytes = 32u << 20;
+  // Extra librdkafka properties (`-X key=value`), applied last.
+  std::map<std::string, std::string> properties;
+};
+
+class KafkaConsumer {
+ public:
+  // Called when partitions are assigned; returns where to start each.
+  using AssignCallback =
+      std::function<std::vector<StartPosition>(const std::vector<TopicPartition>&)>;
+  // Called before partitions are taken away; the caller must drop or finish
+  // whatever it holds for them before returning.
+  using RevokeCallback = std::function<void(const std::vector<TopicPartition>&)>;
+
+  // Connects and subscribes. Throws KafkaError with one readable line if the
+  // cluster cannot be reached within `connect_timeout` or a topic is missing.
+  KafkaConsumer(ConsumerOptions options, AssignCallback on_assign, RevokeCallback on_revoke,
+                std::chrono::milliseconds connect_timeout = std::chrono::seconds(10));
+  KafkaConsumer(const KafkaConsumer&) = delete;
+  KafkaConsumer& operator=(const KafkaConsumer&) = delete;
+  ~KafkaConsumer();
+
+  // Waits up to `timeout` for the first message, then takes whatever else is
+  // ready, up to `max_messages`. Messages with an error are not returned:
+  // transient ones are logged, fatal ones throw KafkaError.
+  std::vector<KafkaMessage> poll(std::size_t max_messages, std::chrono::milliseconds timeout);
+
+  // The partitions this member owns now.
+  const std::vector<TopicPartition>& assignment() const { return assignment_; }
+
+  // The end of each partition's log now (the offset the next record will get).
+  std::map<TopicPartition, Offset> end_offsets(const std::vector<TopicPartition>& partitions,
+                                               std::chrono::milliseconds timeout);
+
+  // The end of `partition`'s log as of the last fetch, without a round trip;
+  // nullopt before the first fetch.
+  std::optional<Offset> cached_end_offset(const TopicPartition& partition) const;
+
+  // Mirrors lake offsets into Kafka's group offsets, asynchronously, for lag
+  // tools (kafka-consumer-groups, Burrow). Best effort: failures are logged.
+  void mirror_offsets(const std::map<TopicPartition, Offset>& offsets);
+
+  // Leaves the group cleanly (revokes, so another member takes over at once).
+  void close();
+
+ private:
+  static void rebalance_trampoline(rd_kafka_t* rk, rd_kafka_resp_err_t err,
+                                   rd_kafka_topic_partition_list_t* partitions, void* opaque);
+  void on_rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* partitions);
+
+  ConsumerOptions options_;
+  AssignCallback on_assign_;
+  RevokeCallback on_revoke_;
+  RdKafkaHandle handle_;
+  std::vector<TopicPartition> assignment_;
+  bool closed_ = false;
+};
+
+// Throws KafkaError if `brokers` cannot be reached within `timeout`; returns
+// the partitions of each of `topics` that exist (a topic absent from the
+// cluster maps to an empty vector).
+std::map<std::string, std::vector<Partition>> describe_topics(
+    rd_kafka_t* handle, const std::vector<std::string>& topics, std::chrono::milliseconds timeout,
+    const std::string& brokers);
+
+}  // namespace smartcity::kafka

@@ -1,0 +1,121 @@
+#include "lake/commit_log.h"
+
+#include <charconv>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "base/errors.h"
+#include "events/timestamp.h"
+
+namespace smartcity::lake {
+namespace {
+
+constexpr int kFormatVersion = 1;
+constexpr std::size_t kSequenceDigits = 20;
+constexpr std::string_view kCommitSuffix = ".json";
+
+}  // namespace
+
+std::string commit_record_path(std::uint64_t sequence) {
+  char name[32];
+  std::snprintf(name, sizeof name, "%020llu", static_cast<unsigned long long>(sequence));
+  return std::string(kCommitFolder) + "/" + name + std::string(kCommitSuffix);
+}
+
+std::uint64_t parse_commit_file_name(std::string_view name) {
+  if (name.size() != kSequenceDigits + kCommitSuffix.size() || !name.ends_with(kCommitSuffix)) {
+    return 0;
+  }
+  std::uint64_t sequence = 0;
+  const char* end = name.data() + kSequenceDigits;
+  auto [ptr, ec] = std::from_chars(name.data(), end, sequence);
+  return ec == std::errc() && ptr == end ? sequence : 0;
+}
+
+std::string encode_commit_record(const CommitRecord& record) {
+  nlohmann::ordered_json json;
+  json["version"] = kFormatVersion;
+  json["sequence"] = record.sequence;
+  json["committed_at"] =
+      events::format_timestamp(record.committed_at, events::TimestampStyle::kUtcZulu);
+  json["writer"] = {
+      {"id", record.writer_id}, {"host", record.writer_host}, {"pid", record.writer_pid}};
+  json["files"] = nlohmann::ordered_json::array();
+  for (const CommittedFile& file : record.files) {
+    json["files"].push_back(
+        {{"table", file.table}, {"path", file.path}, {"rows", file.rows}, {"bytes", file.bytes}});
+  }
+  json["offsets"] = nlohmann::ordered_json::array();
+  for (const CommittedOffset& offset : record.offsets) {
+    json["offsets"].push_back({{"topic", offset.partition.topic},
+                               {"partition", offset.partition.partition.value},
+                               {"next_offset", offset.next.value}});
+  }
+  return json.dump() + "\n";
+}
+
+CommitRecord decode_commit_record(std::string_view text, const std::string& source) {
+  try {
+    const nlohmann::json json = nlohmann::json::parse(text);
+    if (json.at("version").get<int>() != kFormatVersion) {
+      throw StorageError("commit record " + source + " has format version " +
+                         json.at("version").dump() + ", this smartcity reads version " +
+                         std::to_string(kFormatVersion));
+    }
+    CommitRecord record;
+    record.sequence = json.at("sequence").get<std::uint64_t>();
+    const auto committed_at = events::parse_timestamp(json.at("committed_at").get<std::string>());
+    if (!committed_at) throw StorageError("commit record " + source + " has a bad committed_at");
+    record.committed_at = *committed_at;
+    const nlohmann::json& writer = json.at("writer");
+    record.writer_id = writer.at("id").get<std::string>();
+    record.writer_host = writer.at("host").get<std::string>();
+    record.writer_pid = writer.at("pid").get<std::int64_t>();
+    for (const nlohmann::json& file : json.at("files")) {
+      record.files.push_back(
+          {file.at("table").get<std::string>(), file.at("path").get<std::string>(),
+           file.at("rows").get<std::uint64_t>(), file.at("bytes").get<std::uint64_t>()});
+    }
+    for (const nlohmann::json& offset : json.at("offsets")) {
+      record.offsets.push_back(
+          {TopicPartition{offset.at("topic").get<std::string>(),
+                          Partition{offset.at("partition").get<std::int32_t>()}},
+           Offset{offset.at("next_offset").get<std::int64_t>()}});
+    }
+    return record;
+  } catch (const nlohmann::json::exception& e) {
+    throw StorageError("commit record " + source + " is damaged: " + e.what());
+  }
+}
+
+LakeCommitState CommitLog::load() const {
+  LakeCommitState state;
+  for (const std::string& name : storage_->list(std::string(kCommitFolder))) {
+    const std::uint64_t sequence = parse_commit_file_name(name);
+    if (sequence == 0) continue;  // a writer's private temporary
+    const std::string path = std::string(kCommitFolder) + "/" + name;
+    const std::optional<std::string> text = storage_->read(path);
+    if (!text) continue;  // listed, then gone: cannot happen to an append-only log
+    const CommitRecord record = decode_commit_record(*text, path);
+    if (record.sequence != sequence) {
+      throw StorageError("commit record " + path + " claims sequence " +
+                         std::to_string(record.sequence));
+    }
+    state.last_sequence = sequence;
+    state.last_commit_at = record.committed_at;
+    for (const CommittedFile& file : record.files)
+      state.files.insert(file.path);
+    for (const CommittedOffset& offset : record.offsets) {
+      Offset& next = state.offsets[offset.partition];
+      next = std::max(next, offset.next);
+    }
+  }
+  return state;
+}
+
+bool CommitLog::try_append(const CommitRecord& record) {
+  return storage_->create_if_absent(commit_record_path(record.sequence),
+                                    encode_commit_record(record));
+}
+
+}  // namespace smartcity::lake

@@ -1,0 +1,47 @@
+// A LakeStorage that passes calls to another one until a budget of operations
+// is spent, then fails every call with StorageError, as a full disk or a lost
+// object store would. Tests use it to drive commits into every failure point.
+#pragma once
+
+#include <atomic>
+
+#include "lake/lake_storage.h"
+
+namespace smartcity::lake {
+
+class FaultyLakeStorage final : public LakeStorage {
+ public:
+  // `inner` must outlive this. `operations_before_failure` calls succeed.
+  FaultyLakeStorage(LakeStorage& inner, std::uint64_t operations_before_failure)
+      : inner_(&inner), budget_(operations_before_failure) {}
+
+  // Sets a new budget (and so stops failing when it is large).
+  void set_budget(std::uint64_t operations_before_failure) { budget_ = operations_before_failure; }
+  std::uint64_t operations() const { return operations_; }
+
+  std::filesystem::path staging_path(const std::string& final_path) override;
+  void sync_staged(const std::filesystem::path& staged) override;
+  void publish(const std::filesystem::path& staged, const std::string& final_path) override;
+  void discard(const std::filesystem::path& staged) override;
+  bool create_if_absent(const std::string& path, const std::string& contents) override;
+  void replace(const std::string& path, const std::string& contents) override;
+  std::optional<std::string> read(const std::string& path) override;
+  bool exists(const std::string& path) override;
+  std::vector<std::string> list(const std::string& folder) override;
+  void remove(const std::string& path) override;
+  std::vector<StagedLeftover> list_staged_leftovers() override;
+  std::string describe() const override { return inner_->describe(); }
+  std::optional<std::filesystem::path> local_path(const std::string& path) const override {
+    return inner_->local_path(path);
+  }
+
+ private:
+  // Spends one operation, or throws when the budget is gone.
+  void spend(const char* operation);
+
+  LakeStorage* inner_;
+  std::atomic<std::uint64_t> budget_;
+  std::atomic<std::uint64_t> operations_{0};
+};
+
+}  // namespace smartcity::lake

@@ -1,0 +1,79 @@
+// The storage seam under the lake. The stream, the commit log and the catalog
+// reach the lake only through this interface, so a lake can live in a local
+// folder, an object store, or a fault-injecting fake in tests.
+//
+// Paths are relative to the lake root and '/'-separated ("vehicle/date=…/x.parquet").
+// Every method throws StorageError on an operational failure.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace smartcity::lake {
+
+class LakeStorage {
+ public:
+  virtual ~LakeStorage() = default;
+
+  // A local file path where the writer may create the future contents of
+  // `final_path` (a hidden name next to it for a local lake). The caller
+  // writes it, then calls publish() or discard().
+  virtual std::filesystem::path staging_path(const std::string& final_path) = 0;
+
+  // Makes a staged file durable (fsync), so that a commit naming it never
+  // points at lost data after a power cut.
+  virtual void sync_staged(const std::filesystem::path& staged) = 0;
+
+  // Makes the staged file visible under `final_path` (rename for a local lake),
+  // durably. Idempotent: if the staged file is gone and `final_path` exists, it
+  // was published already and this does nothing.
+  virtual void publish(const std::filesystem::path& staged, const std::string& final_path) = 0;
+
+  // Removes a staged file that will never be published; no error if absent.
+  virtual void discard(const std::filesystem::path& staged) = 0;
+
+  // Creates `path` with `contents` atomically and only if it does not exist.
+  // Returns false, changing nothing, if it exists. Durable when it returns.
+  virtual bool create_if_absent(const std::string& path, const std::string& contents) = 0;
+
+  // Replaces `path` with `contents` atomically (readers see old or new, never
+  // a mix). For status and catalog files, not for commits.
+  virtual void replace(const std::string& path, const std::string& contents) = 0;
+
+  // The contents of `path`, or nullopt if it does not exist.
+  virtual std::optional<std::string> read(const std::string& path) = 0;
+
+  virtual bool exists(const std::string& path) = 0;
+
+  // Names (not paths) of the entries directly under `folder`, hidden ones
+  // included, sorted. Empty if the folder does not exist.
+  virtual std::vector<std::string> list(const std::string& folder) = 0;
+
+  // Removes a file; no error if absent.
+  virtual void remove(const std::string& path) = 0;
+
+  // Staged files left behind by a writer that died before publishing them
+  // (for a local lake, every `.<name>.tmp` under the table folders), each with
+  // the final path it was staged for.
+  struct StagedLeftover {
+    std::filesystem::path staged;
+    std::string final_path;
+  };
+  virtual std::vector<StagedLeftover> list_staged_leftovers() = 0;
+
+  // A human-readable location for messages ("/data/lake", "s3://b/p").
+  virtual std::string describe() const = 0;
+
+  // A local folder path for `path`, if this storage keeps files on local disk
+  // (readers such as DuckDB can open it directly); nullopt otherwise.
+  virtual std::optional<std::filesystem::path> local_path(const std::string& path) const = 0;
+};
+
+// Opens the lake at `location`: a local folder path (created if missing).
+// Throws UsageError for a location it cannot serve.
+std::unique_ptr<LakeStorage> open_lake_storage(const std::string& location);
+
+}  // namespace smartcity::lake
