@@ -1,0 +1,171 @@
+#include "lake/parquet_file_writer.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <thread>
+
+#include "base/errors.h"
+#include "lake/hive_partition.h"
+#include "unit/lake/scratch_folder.h"
+
+namespace smartcity::lake {
+namespace {
+
+constexpr std::int64_t kHourMicros = 3'600'000'000;
+
+// Reads `sql` through a fresh DuckDB: an independent reader of the file.
+std::vector<std::vector<std::string>> query(const std::string& sql) {
+  DuckDbDatabase db = open_in_memory_database();
+  DuckDbConnection connection = connect(db.get());
+  DuckDbResult result;
+  if (duckdb_query(connection.get(), sql.c_str(), result.get()) == DuckDBError) {
+    ADD_FAILURE() << duckdb_result_error(result.get());
+    return {};
+  }
+  std::vector<std::vector<std::string>> rows;
+  const idx_t columns = duckdb_column_count(result.get());
+  for (idx_t r = 0; r < duckdb_row_count(result.get()); ++r) {
+    std::vector<std::string> row;
+    for (idx_t c = 0; c < columns; ++c) {
+      if (duckdb_value_is_null(result.get(), c, r)) {
+        row.push_back("NULL");
+        continue;
+      }
+      char* text = duckdb_value_varchar(result.get(), c, r);
+      row.push_back(text);
+      duckdb_free(text);
+    }
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+// A dead-letter batch exercises every column type: strings, int32, int64,
+// timestamps and blobs, with nulls.
+void append_dead_letter(ColumnBatch& batch, int i, HourKey hour) {
+  batch.column(0).append_bytes("weather_data");
+  batch.column(1).append_int32(i % 3);
+  batch.column(2).append_int64(1000 + i);
+  batch.column(3).append_int64(hour.value * kHourMicros + i);
+  if (i % 2 == 0) {
+    batch.column(4).append_null();
+  } else {
+    batch.column(4).append_int64(-86'400'000'000LL + i);  // before 1970
+  }
+  batch.column(5).append_bytes(i % 5 == 0 ? "" : "Vehicle-é-" + std::to_string(i));
+  batch.column(6).append_bytes(std::string("\0\xff{", 3) + std::to_string(i));
+  batch.column(7).append_bytes("reason " + std::to_string(i));
+  batch.finish_row(hour);
+}
+
+TEST(ParquetFileWriter, WritesOnlyTheRequestedHourWithTypesAndNulls) {
+  testing::ScratchFolder folder;
+  ColumnBatch batch(dead_letter_schema());
+  const HourKey first{475644}, second{475645};
+  for (int i = 0; i < 10; ++i)
+    append_dead_letter(batch, i, i < 6 ? first : second);
+  EXPECT_EQ(distinct_hours(batch), (std::vector<HourKey>{first, second}));
+
+  ParquetFileWriter writer;
+  const auto path = folder.path() / "a.parquet";
+  const FileStats stats = writer.write(batch, second, path);
+  EXPECT_EQ(stats.rows, 4u);
+  EXPECT_EQ(stats.bytes, std::filesystem::file_size(path));
+
+  const auto rows = query(
+      "SELECT _offset, _partition, kafka_timestamp IS NULL, key, "
+      "octet_length(raw), reason, typeof(_ingested_at), typeof(raw) FROM '" +
+      path.string() + "' ORDER BY _offset");
+  ASSERT_EQ(rows.size(), 4u);
+  for (int i = 6; i < 10; ++i) {
+    const auto& row = rows[static_cast<std::size_t>(i - 6)];
+    EXPECT_EQ(row[0], std::to_string(1000 + i));
+    EXPECT_EQ(row[1], std::to_string(i % 3));
+    EXPECT_EQ(row[2], i % 2 == 0 ? "true" : "false");
+    EXPECT_EQ(row[3], "Vehicle-é-" + std::to_string(i));
+    EXPECT_EQ(row[4], std::to_string(3 + std::to_string(i).size()));
+    EXPECT_EQ(row[5], "reason " + std::to_string(i));
+    EXPECT_EQ(row[6], "TIMESTAMP WITH TIME ZONE");
+    EXPECT_EQ(row[7], "BLOB");
+  }
+}
+
+TEST(ParquetFileWriter, UsesZstdAndKeepsStatistics) {
+  testing::ScratchFolder folder;
+  ColumnBatch batch(dead_letter_schema());
+  for (int i = 0; i < 1000; ++i)
+    append_dead_letter(batch, i, HourKey{1});
+  ParquetFileWriter writer;
+  const auto path = folder.path() / "b.parquet";
+  writer.write(batch, HourKey{1}, path);
+  const auto meta =
+      query("SELECT DISTINCT compression FROM parquet_metadata('" + path.string() + "')");
+  ASSERT_EQ(meta.size(), 1u);
+  EXPECT_EQ(meta[0][0], "ZSTD");
+  const auto stats = query("SELECT stats_min, stats_max FROM parquet_metadata('" + path.string() +
+                           "') WHERE path_in_schema = '_offset'");
+  ASSERT_EQ(stats.size(), 1u);
+  EXPECT_EQ(stats[0][0], "1000");
+  EXPECT_EQ(stats[0][1], "1999");
+  const auto tz = query("SELECT logical_type FROM parquet_schema('" + path.string() +
+                        "') WHERE name = '_ingested_at'");
+  ASSERT_EQ(tz.size(), 1u);
+  EXPECT_NE(tz[0][0].find("isAdjustedToUTC=1"), std::string::npos) << tz[0][0];
+}
+
+TEST(ParquetFileWriter, LargeBatchesSplitIntoRowGroups) {
+  testing::ScratchFolder folder;
+  ColumnBatch batch(dead_letter_schema());
+  const int rows = static_cast<int>(ParquetFileWriter::kRowGroupRows) + 5000;
+  for (int i = 0; i < rows; ++i)
+    append_dead_letter(batch, i, HourKey{1});
+  ParquetFileWriter writer;
+  const auto path = folder.path() / "c.parquet";
+  EXPECT_EQ(writer.write(batch, HourKey{1}, path).rows, static_cast<std::uint64_t>(rows));
+  const auto groups =
+      query("SELECT count(DISTINCT row_group_id) FROM parquet_metadata('" + path.string() + "')");
+  EXPECT_EQ(groups[0][0], "2");
+  const auto order = query(
+      "SELECT count(*) FROM (SELECT _offset, lag(_offset) OVER () AS prev "
+      "FROM '" +
+      path.string() + "') WHERE _offset <> prev + 1");
+  EXPECT_EQ(order[0][0], "0");
+}
+
+TEST(ParquetFileWriter, WritersOnSeveralThreadsAtOnce) {
+  testing::ScratchFolder folder;
+  ColumnBatch batch(dead_letter_schema());
+  for (int i = 0; i < 5000; ++i)
+    append_dead_letter(batch, i, HourKey{1});
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 3; ++t) {
+    threads.emplace_back([&, t] {
+      ParquetFileWriter writer;
+      writer.write(batch, HourKey{1}, folder.path() / ("t" + std::to_string(t) + ".parquet"));
+    });
+  }
+  for (std::thread& thread : threads)
+    thread.join();
+  EXPECT_EQ(query("SELECT count(*) FROM '" + folder.path().string() + "/t*.parquet'")[0][0],
+            "15000");
+}
+
+TEST(ParquetFileWriter, UnwritablePathIsAStorageError) {
+  ColumnBatch batch(dead_letter_schema());
+  append_dead_letter(batch, 1, HourKey{1});
+  ParquetFileWriter writer;
+  EXPECT_THROW(writer.write(batch, HourKey{1}, "/nonexistent-folder/x.parquet"), StorageError);
+}
+
+TEST(HivePartition, FolderNamesRoundTrip) {
+  const HourKey hour = hour_key(UnixMicros{1712320496000000});  // 2024-04-05T12:34:56Z
+  EXPECT_EQ(partition_folder(hour), "date=2024-04-05/hour=12");
+  EXPECT_EQ(parse_partition_folder("date=2024-04-05/hour=12"), hour);
+  EXPECT_EQ(partition_folder(HourKey{-1}), "date=1969-12-31/hour=23");
+  EXPECT_FALSE(parse_partition_folder("date=2024-04-05").has_value());
+  EXPECT_FALSE(parse_partition_folder("date=2024-13-05/hour=12").has_value());
+}
+
+}  // namespace
+}  // namespace smartcity::lake
