@@ -21,19 +21,53 @@ constexpr EnumSpec kIncident{kIncidentValues, {}};
 constexpr std::array<std::string_view, 2> kStatusValues{"Active", "Resolved"};
 constexpr EnumSpec kStatus{kStatusValues, {}};
 
-constexpr FieldSpec kIdField{
-    "id", kString, "id", "", true, nullptr, LocationPart::kNone, "unique id of this record (UUID)"};
-constexpr FieldSpec kDeviceIdField{
-    "device_id", kString, "deviceId",          "",
-    true,        nullptr, LocationPart::kNone, "vehicle or sensor that sent it"};
-constexpr FieldSpec kTimestampField{"timestamp", FieldType::kTimestamp, "timestamp", "UTC", true,
-                                    nullptr,     LocationPart::kNone,   "event time"};
-constexpr FieldSpec kLatitudeField{
-    "latitude",      kDouble, "location", "degrees", true, nullptr, LocationPart::kLatitude,
-    "WGS84 latitude"};
-constexpr FieldSpec kLongitudeField{
-    "longitude",      kDouble, "location", "degrees", true, nullptr, LocationPart::kLongitude,
-    "WGS84 longitude"};
+constexpr FieldSpec kIdField{.name = "id",
+                             .type = kString,
+                             .seed_name = "id",
+                             .unit = "",
+                             .required = true,
+                             .description = "unique id of this record (UUID)"};
+constexpr FieldSpec kDeviceIdField{.name = "device_id",
+                                   .type = kString,
+                                   .seed_name = "deviceId",
+                                   .unit = "",
+                                   .required = true,
+                                   .description = "vehicle or sensor that sent it"};
+constexpr FieldSpec kTimestampField{.name = "timestamp",
+                                    .type = FieldType::kTimestamp,
+                                    .seed_name = "timestamp",
+                                    .unit = "UTC",
+                                    .required = true,
+                                    .description = "event time"};
+constexpr FieldSpec kLatitudeField{.name = "latitude",
+                                   .type = kDouble,
+                                   .seed_name = "location",
+                                   .unit = "degrees",
+                                   .required = true,
+                                   .location_part = LocationPart::kLatitude,
+                                   .description = "WGS84 latitude",
+                                   .minimum = -90,
+                                   .maximum = 90};
+constexpr FieldSpec kLongitudeField{.name = "longitude",
+                                    .type = kDouble,
+                                    .seed_name = "location",
+                                    .unit = "degrees",
+                                    .required = true,
+                                    .location_part = LocationPart::kLongitude,
+                                    .description = "WGS84 longitude",
+                                    .minimum = -180,
+                                    .maximum = 180};
+// The original GPS records carry no location: optional there.
+constexpr FieldSpec kOptionalLatitudeField = [] {
+  FieldSpec field = kLatitudeField;
+  field.required = false;
+  return field;
+}();
+constexpr FieldSpec kOptionalLongitudeField = [] {
+  FieldSpec field = kLongitudeField;
+  field.required = false;
+  return field;
+}();
 
 constexpr std::array<FieldSpec, 11> kVehicleFields{{
     kIdField,
@@ -49,15 +83,12 @@ constexpr std::array<FieldSpec, 11> kVehicleFields{{
     {"fuel_type", kString, "fuelType", "", true},
 }};
 
-// The original GPS records carry no location: optional here.
 constexpr std::array<FieldSpec, 8> kGpsFields{{
     kIdField,
     kDeviceIdField,
     kTimestampField,
-    {"latitude", kDouble, "location", "degrees", false, nullptr, LocationPart::kLatitude,
-     "WGS84 latitude"},
-    {"longitude", kDouble, "location", "degrees", false, nullptr, LocationPart::kLongitude,
-     "WGS84 longitude"},
+    kOptionalLatitudeField,
+    kOptionalLongitudeField,
     {"speed", kDouble, "speed", "km/h", true},
     {"direction", kString, "direction", "", true},
     {"vehicle_type", kString, "vehicleType", "", true},
@@ -83,7 +114,14 @@ constexpr std::array<FieldSpec, 11> kWeatherFields{{
     {"weather_condition", kString, "weatherCondition", "", true, &kWeather},
     {"precipitation", kDouble, "precipitation", "mm", true},
     {"wind_speed", kDouble, "windSpeed", "km/h", true},
-    {"humidity", kInt32, "humidity", "%", true},
+    {.name = "humidity",
+     .type = kInt32,
+     .seed_name = "humidity",
+     .unit = "%",
+     .required = true,
+     .description = "relative humidity",
+     .minimum = 0,
+     .maximum = 100},
     {"air_quality_index", kDouble, "airQualityIndex", "AQI", true},
 }};
 

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <span>
 #include <string_view>
@@ -48,10 +49,15 @@ struct FieldSpec {
   // Required fields must be present and valid, or the record is a dead letter.
   // Optional ones are stored as null when absent (the original GPS records, for
   // example, carry no location).
-  bool required;
+  bool required = false;
   const EnumSpec* allowed = nullptr;  // non-null: value must be one of these
   LocationPart location_part = LocationPart::kNone;
   std::string_view description = "";
+  // Numeric fields outside [minimum, maximum] are refused (a dead letter).
+  // Only physical limits live here (a latitude of 123 is not a place);
+  // unusual-but-possible values are data, not errors.
+  double minimum = -std::numeric_limits<double>::infinity();
+  double maximum = std::numeric_limits<double>::infinity();
 };
 
 struct EventSpec {
