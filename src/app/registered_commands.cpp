@@ -4,6 +4,9 @@
 
 namespace smartcity::app {
 
-void add_registered_commands([[maybe_unused]] CLI::App& app) {}
+void add_registered_commands(CLI::App& app) {
+  add_broker_command(app);
+  add_stream_command(app);
+}
 
 }  // namespace smartcity::app

@@ -1,0 +1,32 @@
+#include "stream/partition_buffer.h"
+
+#include "base/check.h"
+#include "lake/table_schema.h"
+
+namespace smartcity::stream {
+
+PartitionBuffer::PartitionBuffer(TopicPartition partition, events::EventKind kind, Offset start)
+    : partition_(std::move(partition)),
+      kind_(kind),
+      rows_(lake::table_schema(kind)),
+      dead_letters_(lake::dead_letter_schema()),
+      first_(start),
+      next_(start) {}
+
+void PartitionBuffer::record_consumed(Offset offset) {
+  SMARTCITY_CHECK(offset >= next_, "offsets of one partition must increase");
+  // A gap (retention, compaction, transaction markers) is fine: the commit
+  // records the next offset to read, not a count.
+  if (empty()) first_ = offset;
+  next_ = Offset{offset.value + 1};
+  ++records_;
+}
+
+void PartitionBuffer::clear_committed() {
+  rows_.clear();
+  dead_letters_.clear();
+  first_ = next_;
+  records_ = 0;
+}
+
+}  // namespace smartcity::stream

@@ -1,0 +1,88 @@
+// Decodes one Kafka record of a known event kind into a row of its table, or,
+// if it cannot be read, into a row of dead_letters with the raw bytes and a
+// reason a person can act on. Exactly one of the two batches grows by one row
+// per call: nothing is dropped, nothing is silently coerced.
+//
+// Accepted: the canonical wire format and the original Python producer's
+// (camelCase keys, `location` as [lat, lon], zone-less ISO timestamps read as
+// UTC, `year` as a string, the original's enum spellings), timestamps with a
+// zone or as epoch milliseconds, keys in any order. Keys the schema does not
+// know are ignored, so producers can add fields before the lake does. Every
+// field name, type, range and spelling comes from src/events/schema.h.
+//
+// Thread-safety: one decoder per thread (it owns a simdjson parser and a
+// padded copy buffer, reused for every record to avoid allocation).
+#pragma once
+
+#include <simdjson.h>
+
+#include <array>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/clock.h"
+#include "base/topic_partition.h"
+#include "events/schema.h"
+#include "lake/column_batch.h"
+
+namespace smartcity::stream {
+
+// Where a record came from; copied into the lineage columns.
+struct RecordMetadata {
+  std::string_view topic;
+  Partition partition;
+  Offset offset;
+  std::optional<UnixMicros> kafka_timestamp;  // the record's CreateTime, if any
+  std::string_view key;
+  UnixMicros ingested_at;
+};
+
+enum class DecodeOutcome { kRow, kDeadLetter };
+
+class RecordDecoder {
+ public:
+  RecordDecoder();
+
+  // Appends the record to `rows` (whose schema must be `kind`'s table) or to
+  // `dead_letters` (dead_letter_schema()). `payload` is only read during the
+  // call.
+  DecodeOutcome decode(events::EventKind kind, std::string_view payload,
+                       const RecordMetadata& metadata, lake::ColumnBatch& rows,
+                       lake::ColumnBatch& dead_letters);
+
+  // The reason of the last dead letter, for tests and logs.
+  const std::string& last_reason() const { return reason_; }
+
+ private:
+  // What a JSON key means for one event kind.
+  struct KeySlot {
+    std::string_view key;
+    int field;         // index into the event's fields; for "location", the latitude
+    int second_field;  // for "location": the longitude; otherwise -1
+  };
+  struct KindKeys {
+    std::vector<KeySlot> slots;
+  };
+
+  // Fills reason_ and returns false when the record is bad.
+  bool decode_fields(events::EventKind kind, simdjson::padded_string_view json,
+                     lake::ColumnBatch& rows, UnixMicros& event_time);
+  bool decode_value(const events::FieldSpec& field, simdjson::ondemand::value value,
+                    lake::Column& column, std::string_view key, UnixMicros* event_time);
+  bool decode_location(const events::EventSpec& spec, const KeySlot& slot,
+                       simdjson::ondemand::value value, lake::ColumnBatch& rows);
+  bool fail(std::string reason);
+  void append_lineage(const RecordMetadata& metadata, lake::ColumnBatch& batch,
+                      std::size_t first_column);
+  void append_dead_letter(std::string_view payload, const RecordMetadata& metadata,
+                          lake::ColumnBatch& dead_letters);
+
+  simdjson::ondemand::parser parser_;
+  std::string buffer_;
+  std::array<KindKeys, events::kEventKindCount> keys_;
+  std::string reason_;
+};
+
+}  // namespace smartcity::stream

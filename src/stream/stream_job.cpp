@@ -1,0 +1,280 @@
+#include "stream/stream_job.h"
+
+#include <spdlog/spdlog.h>
+
+#include <memory>
+#include <unordered_map>
+
+#include "base/errors.h"
+#include "base/shutdown_signal.h"
+#include "kafka/kafka_consumer.h"
+#include "lake/lake_storage.h"
+#include "lake/writer_lock.h"
+#include "stream/lake_committer.h"
+#include "stream/partition_buffer.h"
+#include "stream/record_decoder.h"
+#include "stream/stream_status.h"
+
+namespace smartcity::stream {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::steady_clock;
+
+constexpr std::size_t kPollBatch = 4096;
+constexpr milliseconds kPollWait{100};
+constexpr milliseconds kKafkaTimeout{10'000};
+
+std::vector<std::string> event_topics() {
+  std::vector<std::string> topics;
+  for (const events::EventSpec& event : events::all_events())
+    topics.emplace_back(event.topic);
+  return topics;
+}
+
+// The state of one run: consumer, buffers, committer, and the bookkeeping
+// that decides when to commit and when to stop.
+class StreamRun {
+ public:
+  StreamRun(const StreamOptions& options, const Clock& clock)
+      : options_(options), clock_(&clock), storage_(lake::open_lake_storage(options.lake)) {
+    if (auto root = storage_->local_path("")) lock_ = std::make_unique<lake::WriterLock>(*root);
+    lake::LakeCommitState state = recover_lake(*storage_);
+    spdlog::info("lake {}: {} commit(s), {} partition offset(s)", storage_->describe(),
+                 state.last_sequence, state.offsets.size());
+    committer_ =
+        std::make_unique<LakeCommitter>(*storage_, std::move(state), clock, options.writer_threads);
+    status_.state = "starting";
+    status_.started_at = clock.now();
+  }
+
+  StreamTotals run() {
+    kafka::ConsumerOptions consumer_options;
+    consumer_options.brokers = options_.brokers;
+    consumer_options.group_id = options_.group_id;
+    consumer_options.topics = event_topics();
+    consumer_options.prefetch_bytes =
+        std::max<std::uint64_t>(4u << 20, options_.max_buffer_bytes / 8);
+    consumer_options.properties = options_.kafka_properties;
+    consumer_ = std::make_unique<kafka::KafkaConsumer>(
+        consumer_options, [this](const auto& assigned) { return on_assign(assigned); },
+        [this](const auto& revoked) { on_revoke(revoked); }, kKafkaTimeout);
+    spdlog::info("joined consumer group {} on {}", options_.group_id, options_.brokers);
+
+    const auto started = steady_clock::now();
+    last_commit_time_ = started;
+    last_progress_time_ = started;
+    status_.state = "running";
+    while (!ShutdownSignal::requested()) {
+      std::vector<kafka::KafkaMessage> messages = consumer_->poll(kPollBatch, kPollWait);
+      const UnixMicros ingested_at = clock_->now();
+      for (const kafka::KafkaMessage& message : messages)
+        consume(*message, ingested_at);
+      totals_.records += messages.size();
+      status_.records = totals_.records;
+
+      const auto now = steady_clock::now();
+      // Caught up means read *and committed*: once everything is read, commit
+      // at once instead of waiting out the roll interval.
+      if (commit_due(now) || (options_.until_caught_up && read_to_targets())) commit_all(now);
+      if (now - last_progress_time_ >= options_.progress_interval) report_progress(now);
+      if (options_.until_caught_up && caught_up()) break;
+    }
+    commit_all(steady_clock::now());
+    totals_.seconds = std::chrono::duration<double>(steady_clock::now() - started).count();
+    consumer_->mirror_offsets(committed_offsets());
+    consumer_->close();
+    status_.state = "stopped";
+    write_status();
+    return totals_;
+  }
+
+ private:
+  std::vector<kafka::StartPosition> on_assign(const std::vector<TopicPartition>& assigned) {
+    std::vector<kafka::StartPosition> starts;
+    const auto& offsets = committer_->state().offsets;
+    for (const TopicPartition& tp : assigned) {
+      const auto kind = events::kind_for_topic(tp.topic);
+      SMARTCITY_CHECK(kind.has_value(), "assigned a topic we did not subscribe to");
+      const auto it = offsets.find(tp);
+      const Offset start = it == offsets.end() ? Offset{0} : it->second;
+      buffers_[tp] = std::make_unique<PartitionBuffer>(tp, *kind, start);
+      starts.push_back({tp, it == offsets.end() ? std::nullopt : std::optional<Offset>(start)});
+    }
+    spdlog::info("assigned {} partition(s); resuming from the lake's committed offsets",
+                 assigned.size());
+    // The rebalance callback runs inside poll(), so consumer_ is set by now.
+    if (options_.until_caught_up) targets_ = consumer_->end_offsets(assigned, kKafkaTimeout);
+    last_buffer_ = nullptr;
+    return starts;
+  }
+
+  void on_revoke(const std::vector<TopicPartition>& revoked) {
+    // What is held for a revoked partition is not committed; its next owner
+    // reads it again from the lake's offset, so dropping it loses nothing.
+    for (const TopicPartition& tp : revoked)
+      buffers_.erase(tp);
+    last_buffer_ = nullptr;
+    spdlog::info("revoked {} partition(s)", revoked.size());
+  }
+
+  PartitionBuffer& buffer_for(const rd_kafka_message_t& message) {
+    if (last_buffer_ != nullptr && message.rkt == last_topic_ &&
+        message.partition == last_buffer_->partition().partition.value) {
+      return *last_buffer_;
+    }
+    TopicPartition tp{rd_kafka_topic_name(message.rkt), Partition{message.partition}};
+    auto it = buffers_.find(tp);
+    SMARTCITY_CHECK(it != buffers_.end(), "a message arrived for a partition we do not own");
+    last_topic_ = message.rkt;
+    last_buffer_ = it->second.get();
+    return *last_buffer_;
+  }
+
+  void consume(const rd_kafka_message_t& message, UnixMicros ingested_at) {
+    PartitionBuffer& buffer = buffer_for(message);
+    rd_kafka_timestamp_type_t timestamp_type;
+    const std::int64_t kafka_millis = rd_kafka_message_timestamp(&message, &timestamp_type);
+    RecordMetadata metadata;
+    metadata.topic = buffer.partition().topic;
+    metadata.partition = buffer.partition().partition;
+    metadata.offset = Offset{message.offset};
+    if (kafka_millis >= 0) metadata.kafka_timestamp = UnixMicros{kafka_millis * 1000};
+    metadata.key = std::string_view(static_cast<const char*>(message.key), message.key_len);
+    metadata.ingested_at = ingested_at;
+    decoder_.decode(buffer.kind(),
+                    std::string_view(static_cast<const char*>(message.payload), message.len),
+                    metadata, buffer.rows(), buffer.dead_letters());
+    buffer.record_consumed(Offset{message.offset});
+  }
+
+  std::uint64_t held_bytes() const {
+    std::uint64_t total = 0;
+    for (const auto& [tp, buffer] : buffers_)
+      total += buffer->memory_bytes();
+    return total;
+  }
+
+  bool commit_due(steady_clock::time_point now) const {
+    bool any = false;
+    std::uint64_t total = 0;
+    for (const auto& [tp, buffer] : buffers_) {
+      if (buffer->empty()) continue;
+      any = true;
+      const std::uint64_t bytes = buffer->memory_bytes();
+      if (bytes >= options_.roll_bytes) return true;
+      total += bytes;
+    }
+    if (!any) return false;
+    return total >= options_.max_buffer_bytes || now - last_commit_time_ >= options_.roll_interval;
+  }
+
+  void commit_all(steady_clock::time_point now) {
+    std::vector<PartitionBuffer*> pending;
+    for (auto& [tp, buffer] : buffers_) {
+      if (!buffer->empty()) pending.push_back(buffer.get());
+    }
+    last_commit_time_ = now;
+    if (pending.empty()) return;
+    const CommitSummary summary = committer_->commit(pending);
+    totals_.rows += summary.rows;
+    totals_.dead_letters += summary.dead_letters;
+    totals_.files += summary.files;
+    totals_.bytes += summary.bytes;
+    ++totals_.commits;
+    status_.rows = totals_.rows;
+    status_.dead_letters = totals_.dead_letters;
+    status_.last_commit_sequence = summary.sequence;
+    status_.last_commit_at = committer_->state().last_commit_at;
+    spdlog::debug("commit #{}: {} files, {} rows, {} dead letters", summary.sequence, summary.files,
+                  summary.rows, summary.dead_letters);
+    consumer_->mirror_offsets(committed_offsets());
+  }
+
+  std::map<TopicPartition, Offset> committed_offsets() const {
+    std::map<TopicPartition, Offset> offsets;
+    for (const auto& [tp, buffer] : buffers_) {
+      const auto it = committer_->state().offsets.find(tp);
+      if (it != committer_->state().offsets.end()) offsets[tp] = it->second;
+    }
+    return offsets;
+  }
+
+  bool read_to_targets() const {
+    if (consumer_->assignment().empty()) return false;
+    for (const TopicPartition& tp : consumer_->assignment()) {
+      const auto target = targets_.find(tp);
+      const auto buffer = buffers_.find(tp);
+      if (target == targets_.end() || buffer == buffers_.end()) return false;
+      if (buffer->second->next() < target->second && target->second.value != 0) return false;
+    }
+    return true;
+  }
+
+  bool caught_up() const {
+    if (consumer_->assignment().empty()) return false;
+    const auto& committed = committer_->state().offsets;
+    for (const TopicPartition& tp : consumer_->assignment()) {
+      const auto target = targets_.find(tp);
+      if (target == targets_.end()) return false;
+      if (target->second.value == 0) continue;  // an empty partition
+      const auto done = committed.find(tp);
+      if (done == committed.end() || done->second < target->second) return false;
+    }
+    return true;
+  }
+
+  void report_progress(steady_clock::time_point now) {
+    const double seconds = std::chrono::duration<double>(now - last_progress_time_).count();
+    status_.events_per_second =
+        seconds > 0 ? static_cast<double>(totals_.records - records_at_last_progress_) / seconds
+                    : 0;
+    records_at_last_progress_ = totals_.records;
+    last_progress_time_ = now;
+    status_.lag.clear();
+    for (const TopicPartition& tp : consumer_->assignment()) {
+      const std::optional<Offset> end = consumer_->cached_end_offset(tp);
+      const auto it = buffers_.find(tp);
+      if (!end || it == buffers_.end()) continue;
+      status_.lag[tp.topic] += std::max<std::int64_t>(0, end->value - it->second->next().value);
+    }
+    status_.held_bytes = held_bytes();
+    spdlog::info("{}", progress_line(status_));
+    write_status();
+  }
+
+  void write_status() {
+    status_.updated_at = clock_->now();
+    try {
+      storage_->replace(kStatusPath, encode_status_json(status_));
+    } catch (const StorageError& e) {
+      spdlog::warn("cannot write the status file: {}", e.what());
+    }
+  }
+
+  const StreamOptions& options_;
+  const Clock* clock_;
+  std::unique_ptr<lake::LakeStorage> storage_;
+  std::unique_ptr<lake::WriterLock> lock_;
+  std::unique_ptr<LakeCommitter> committer_;
+  std::unique_ptr<kafka::KafkaConsumer> consumer_;
+  std::map<TopicPartition, std::unique_ptr<PartitionBuffer>> buffers_;
+  std::map<TopicPartition, Offset> targets_;
+  RecordDecoder decoder_;
+  PartitionBuffer* last_buffer_ = nullptr;
+  const rd_kafka_topic_t* last_topic_ = nullptr;
+  StreamStatus status_;
+  StreamTotals totals_;
+  steady_clock::time_point last_commit_time_;
+  steady_clock::time_point last_progress_time_;
+  std::uint64_t records_at_last_progress_ = 0;
+};
+
+}  // namespace
+
+StreamTotals run_stream(const StreamOptions& options, const Clock& clock) {
+  StreamRun run(options, clock);
+  return run.run();
+}
+
+}  // namespace smartcity::stream

@@ -1,0 +1,51 @@
+// `smartcity stream`: consume the five topics as one consumer-group member,
+// decode, batch per partition, and commit to the lake exactly once.
+//
+// One thread consumes and decodes; commits encode files on a few worker
+// threads while consumption waits, which is also the back-pressure: nothing is
+// read while a commit is under way, and a commit is forced when what is held
+// reaches the memory budget.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "base/clock.h"
+
+namespace smartcity::stream {
+
+struct StreamOptions {
+  std::string brokers;
+  std::string lake;
+  std::string group_id = "smartcity-stream";
+  // A file is cut when its partition's rows take this much memory.
+  std::uint64_t roll_bytes = 128ull << 20;
+  // Everything held is committed at least this often, even when idle.
+  std::chrono::milliseconds roll_interval = std::chrono::seconds(60);
+  // Upper bound on decoded rows held in memory; reaching it forces a commit.
+  std::uint64_t max_buffer_bytes = 256ull << 20;
+  // Stop once everything present in the topics at start is committed.
+  bool until_caught_up = false;
+  unsigned writer_threads = 2;
+  std::chrono::milliseconds progress_interval = std::chrono::seconds(5);
+  std::map<std::string, std::string> kafka_properties;
+};
+
+struct StreamTotals {
+  std::uint64_t records = 0;
+  std::uint64_t rows = 0;
+  std::uint64_t dead_letters = 0;
+  std::uint64_t commits = 0;
+  std::uint64_t files = 0;
+  std::uint64_t bytes = 0;
+  double seconds = 0;
+};
+
+// Runs until Ctrl-C (ShutdownSignal) or, with until_caught_up, until caught
+// up; commits what it holds before returning. Throws the typed errors of
+// base/errors.h for operational failures.
+StreamTotals run_stream(const StreamOptions& options, const Clock& clock = system_clock());
+
+}  // namespace smartcity::stream

@@ -1,0 +1,82 @@
+"""Shared fixtures for integration tests: the smartcity binary, a real Kafka
+broker per test module (scripts/kafka, KRaft on 127.0.0.1), and readers of the
+lake that do not use smartcity's code (pyarrow, DuckDB's Python package)."""
+
+import json
+import os
+import pathlib
+import subprocess
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+SMARTCITY = os.environ.get("SMARTCITY_BIN", str(ROOT / "build" / "release" / "smartcity"))
+KAFKA_SCRIPT = ROOT / "scripts" / "kafka"
+TOPICS = ["vehicle_data", "gps_data", "traffic_data", "weather_data", "emergency_data"]
+TABLES = {"vehicle_data": "vehicle", "gps_data": "gps", "traffic_data": "traffic",
+          "weather_data": "weather", "emergency_data": "emergency"}
+
+
+class KafkaBroker:
+    def __init__(self, data: pathlib.Path):
+        self.data = data
+        self.bootstrap = None
+
+    def start(self):
+        out = subprocess.run([str(KAFKA_SCRIPT), "start", "--data", str(self.data)],
+                             check=True, capture_output=True, text=True, timeout=180)
+        self.bootstrap = out.stdout.strip().splitlines()[-1]
+        return self.bootstrap
+
+    def kill(self):
+        """Kills the broker with SIGKILL, as a crash would; start() brings it
+        back on the same port with the same data."""
+        subprocess.run([str(KAFKA_SCRIPT), "kill", "--data", str(self.data)],
+                       check=True, capture_output=True, text=True, timeout=60)
+
+    def stop(self):
+        subprocess.run([str(KAFKA_SCRIPT), "stop", "--data", str(self.data)],
+                       check=False, capture_output=True, text=True, timeout=120)
+
+
+@pytest.fixture(scope="module")
+def kafka(tmp_path_factory):
+    broker = KafkaBroker(tmp_path_factory.mktemp("kafka"))
+    broker.start()
+    yield broker
+    broker.stop()
+
+
+def run_smartcity(*args, timeout=600, check=True, **kwargs):
+    """Runs the smartcity binary; returns the CompletedProcess."""
+    result = subprocess.run([SMARTCITY, *map(str, args)], capture_output=True, text=True,
+                            timeout=timeout, **kwargs)
+    if check and result.returncode != 0:
+        raise AssertionError(f"smartcity {' '.join(map(str, args))} exited "
+                             f"{result.returncode}\nstderr:\n{result.stderr[-4000:]}")
+    return result
+
+
+def committed_files(lake: pathlib.Path):
+    """Paths of the files the commit log names, read straight from the JSON."""
+    files = set()
+    for record in sorted((lake / "_smartcity" / "commits").glob("*.json")):
+        for entry in json.loads(record.read_text())["files"]:
+            files.add(entry["path"])
+    return files
+
+
+def visible_data_files(lake: pathlib.Path):
+    """Every non-hidden Parquet file under the table folders, relative to the lake."""
+    result = set()
+    for path in lake.rglob("*.parquet"):
+        rel = path.relative_to(lake)
+        if any(part.startswith((".", "_")) for part in rel.parts):
+            continue
+        result.add(rel.as_posix())
+    return result
+
+
+def hidden_leftovers(lake: pathlib.Path):
+    return sorted(p.relative_to(lake).as_posix() for p in lake.rglob(".*.tmp")
+                  if "_smartcity" not in p.parts)

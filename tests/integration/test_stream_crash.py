@@ -1,0 +1,72 @@
+"""Crash test: while the simulator produces 200,000 events, the stream is
+killed with SIGKILL at random moments at least ten times and restarted, and the
+Kafka broker itself is killed and restarted once. The final lake must hold
+every offset exactly once, with no orphan or temporary file."""
+
+import collections
+import random
+import signal
+import subprocess
+import time
+
+import pyarrow.dataset as ds
+
+from conftest import (SMARTCITY, TABLES, committed_files, hidden_leftovers, run_smartcity,
+                      visible_data_files)
+from kafka_records import read_all
+
+EVENTS = 200_000
+KILLS = 12
+
+
+def start_stream(bootstrap, lake, log):
+    return subprocess.Popen([SMARTCITY, "stream", "--brokers", bootstrap, "--lake", str(lake),
+                             "--roll-interval", "400ms"], stdout=log, stderr=log)
+
+
+def test_sigkill_at_random_moments_loses_and_duplicates_nothing(kafka, tmp_path):
+    lake = tmp_path / "lake"
+    rng = random.Random(20261125)
+    log = open(tmp_path / "stream.log", "ab")
+    producer = subprocess.Popen(
+        [SMARTCITY, "simulate", "--brokers", kafka.bootstrap, "--vehicles", 40, "--count",
+         str(EVENTS), "--rate", "8000", "--faults", "0.005", "--seed", "11"],
+        stdout=subprocess.DEVNULL, stderr=open(tmp_path / "simulate.log", "wb"))
+    kills = 0
+    broker_restarted = False
+    stream = start_stream(kafka.bootstrap, lake, log)
+    while kills < KILLS:
+        time.sleep(rng.uniform(0.3, 2.5))
+        stream.send_signal(signal.SIGKILL)
+        stream.wait()
+        kills += 1
+        if kills == KILLS // 2 and not broker_restarted:
+            kafka.kill()  # SIGKILL, not a clean stop
+            kafka.start()
+            broker_restarted = True
+        # A restart right after kill -9 must not wait for a stale lock.
+        stream = start_stream(kafka.bootstrap, lake, log)
+    assert producer.wait(timeout=600) == 0, (tmp_path / "simulate.log").read_text()[-2000:]
+    stream.send_signal(signal.SIGKILL)
+    stream.wait()
+
+    run_smartcity("stream", "--brokers", kafka.bootstrap, "--lake", lake, "--until-caught-up",
+                  "--roll-interval", "2s")
+
+    produced = read_all(kafka.bootstrap)
+    assert len(produced) == EVENTS
+    seen = collections.Counter()
+    for table in list(TABLES.values()) + ["dead_letters"]:
+        if not (lake / table).exists():
+            continue
+        t = ds.dataset(lake / table, format="parquet", partitioning="hive").to_table(
+            columns=["_topic", "_partition", "_offset"])
+        for topic, partition, offset in zip(*(t.column(c).to_pylist() for c in t.column_names)):
+            seen[(topic, partition, offset)] += 1
+    duplicated = [k for k, n in seen.items() if n != 1]
+    assert not duplicated, f"{len(duplicated)} offsets more than once: {duplicated[:5]}"
+    missing = set(produced) - set(seen)
+    assert not missing, f"{len(missing)} offsets missing: {sorted(missing)[:5]}"
+    assert visible_data_files(lake) == committed_files(lake), "orphan or unpublished files"
+    assert hidden_leftovers(lake) == []
+    assert kills >= 10 and broker_restarted
