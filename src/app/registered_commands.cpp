@@ -5,6 +5,7 @@
 namespace smartcity::app {
 
 void add_registered_commands(CLI::App& app) {
+  add_simulate_command(app);
   add_broker_command(app);
   add_stream_command(app);
 }

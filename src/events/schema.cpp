@@ -79,7 +79,13 @@ constexpr std::array<FieldSpec, 11> kVehicleFields{{
     {"direction", kString, "direction", "", true},
     {"make", kString, "make", "", true},
     {"model", kString, "model", "", true},
-    {"year", kInt32, "year", "", true},
+    {.name = "year",
+     .type = kInt32,
+     .seed_name = "year",
+     .unit = "",
+     .required = true,
+     .description = "model year",
+     .seed_as_string = true},
     {"fuel_type", kString, "fuelType", "", true},
 }};
 
@@ -94,22 +100,24 @@ constexpr std::array<FieldSpec, 8> kGpsFields{{
     {"vehicle_type", kString, "vehicleType", "", true},
 }};
 
+// Field order is the original producer's key order, so the seed wire format
+// comes out byte-identical to what its json.dumps wrote.
 constexpr std::array<FieldSpec, 7> kTrafficFields{{
     kIdField,
     kDeviceIdField,
     {"camera_id", kString, "cameraId", "", true},
-    kTimestampField,
     kLatitudeField,
     kLongitudeField,
+    kTimestampField,
     {"snapshot", kString, "snapshot", "", true},
 }};
 
 constexpr std::array<FieldSpec, 11> kWeatherFields{{
     kIdField,
     kDeviceIdField,
-    kTimestampField,
     kLatitudeField,
     kLongitudeField,
+    kTimestampField,
     {"temperature", kDouble, "temperature", "°C", true},
     {"weather_condition", kString, "weatherCondition", "", true, &kWeather},
     {"precipitation", kDouble, "precipitation", "mm", true},

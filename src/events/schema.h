@@ -58,6 +58,8 @@ struct FieldSpec {
   // unusual-but-possible values are data, not errors.
   double minimum = -std::numeric_limits<double>::infinity();
   double maximum = std::numeric_limits<double>::infinity();
+  // The original producer wrote this integer as a JSON string ("2024").
+  bool seed_as_string = false;
 };
 
 struct EventSpec {
