@@ -29,7 +29,7 @@ def test_sigkill_at_random_moments_loses_and_duplicates_nothing(kafka, tmp_path)
     rng = random.Random(20261125)
     log = open(tmp_path / "stream.log", "ab")
     producer = subprocess.Popen(
-        [SMARTCITY, "simulate", "--brokers", kafka.bootstrap, "--vehicles", 40, "--count",
+        [SMARTCITY, "simulate", "--brokers", kafka.bootstrap, "--vehicles", "40", "--count",
          str(EVENTS), "--rate", "8000", "--faults", "0.005", "--seed", "11"],
         stdout=subprocess.DEVNULL, stderr=open(tmp_path / "simulate.log", "wb"))
     kills = 0
