@@ -6,14 +6,10 @@
 
 #include "base/check.h"
 #include "base/errors.h"
+#include "kafka/client_config.h"
 
 namespace smartcity::kafka {
 namespace {
-
-struct ConfDeleter {
-  void operator()(rd_kafka_conf_t* conf) const { rd_kafka_conf_destroy(conf); }
-};
-using ConfHandle = std::unique_ptr<rd_kafka_conf_t, ConfDeleter>;
 
 struct PartitionListDeleter {
   void operator()(rd_kafka_topic_partition_list_t* list) const {
@@ -27,24 +23,6 @@ struct MetadataDeleter {
     rd_kafka_metadata_destroy(metadata);
   }
 };
-
-void set(rd_kafka_conf_t* conf, const std::string& key, const std::string& value) {
-  char error[512];
-  if (rd_kafka_conf_set(conf, key.c_str(), value.c_str(), error, sizeof error) !=
-      RD_KAFKA_CONF_OK) {
-    throw UsageError("Kafka setting " + key + "=" + value + ": " + error);
-  }
-}
-
-// librdkafka logs to stderr by default; route it to our log at debug level so
-// a user sees one clear line from us instead of a wall of reconnect noise.
-void log_to_spdlog(const rd_kafka_t*, int level, const char* facility, const char* message) {
-  if (level <= 3) {
-    spdlog::debug("kafka {}: {}", facility, message);
-  } else {
-    spdlog::trace("kafka {}: {}", facility, message);
-  }
-}
 
 // Pending exception from a callback: C frames of librdkafka sit between the
 // callback and our caller, so it is carried across them rather than thrown.
@@ -87,28 +65,24 @@ KafkaConsumer::KafkaConsumer(ConsumerOptions options, AssignCallback on_assign,
     : options_(std::move(options)),
       on_assign_(std::move(on_assign)),
       on_revoke_(std::move(on_revoke)) {
-  ConfHandle conf(rd_kafka_conf_new());
-  set(conf.get(), "bootstrap.servers", options_.brokers);
-  set(conf.get(), "group.id", options_.group_id);
-  set(conf.get(), "enable.auto.commit", "false");
-  set(conf.get(), "enable.auto.offset.store", "false");
-  set(conf.get(), "auto.offset.reset", "earliest");
-  set(conf.get(), "partition.assignment.strategy", "range,roundrobin");
-  set(conf.get(), "queued.max.messages.kbytes",
-      std::to_string(std::max<std::size_t>(1024, options_.prefetch_bytes / 1024)));
-  set(conf.get(), "fetch.wait.max.ms", "100");
-  set(conf.get(), "log.connection.close", "false");
+  std::map<std::string, std::string> settings = {
+      {"bootstrap.servers", options_.brokers},
+      {"group.id", options_.group_id},
+      {"enable.auto.commit", "false"},
+      {"enable.auto.offset.store", "false"},
+      {"auto.offset.reset", "earliest"},
+      {"partition.assignment.strategy", "range,roundrobin"},
+      {"queued.max.messages.kbytes",
+       std::to_string(std::max<std::size_t>(1024, options_.prefetch_bytes / 1024))},
+      {"fetch.wait.max.ms", "100"},
+      {"log.connection.close", "false"},
+  };
   for (const auto& [key, value] : options_.properties)
-    set(conf.get(), key, value);
-  rd_kafka_conf_set_log_cb(conf.get(), log_to_spdlog);
-  rd_kafka_conf_set_opaque(conf.get(), this);
-  rd_kafka_conf_set_rebalance_cb(conf.get(), &KafkaConsumer::rebalance_trampoline);
-
-  char error[512];
-  rd_kafka_t* raw = rd_kafka_new(RD_KAFKA_CONSUMER, conf.get(), error, sizeof error);
-  if (raw == nullptr) throw KafkaError(std::string("cannot create a Kafka consumer: ") + error);
-  conf.release();  // rd_kafka_new took it
-  handle_.reset(raw);
+    settings[key] = value;
+  ClientConfig config = make_client_config(settings);
+  rd_kafka_conf_set_opaque(config.get(), this);
+  rd_kafka_conf_set_rebalance_cb(config.get(), &KafkaConsumer::rebalance_trampoline);
+  handle_ = make_client(RD_KAFKA_CONSUMER, std::move(config));
 
   const auto partitions =
       describe_topics(handle_.get(), options_.topics, connect_timeout, options_.brokers);

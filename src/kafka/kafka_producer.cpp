@@ -3,24 +3,11 @@
 #include <spdlog/spdlog.h>
 
 #include "base/errors.h"
+#include "kafka/client_config.h"
 
 namespace smartcity::kafka {
-namespace {
-
-void log_to_spdlog(const rd_kafka_t*, int level, const char* facility, const char* message) {
-  if (level <= 3) {
-    spdlog::debug("kafka {}: {}", facility, message);
-  } else {
-    spdlog::trace("kafka {}: {}", facility, message);
-  }
-}
-
-}  // namespace
-
 KafkaProducer::KafkaProducer(ProducerOptions options, std::chrono::milliseconds connect_timeout)
     : options_(std::move(options)) {
-  char error[512];
-  rd_kafka_conf_t* conf = rd_kafka_conf_new();
   std::map<std::string, std::string> settings = {
       {"bootstrap.servers", options_.brokers},
       {"enable.idempotence", "true"},
@@ -40,22 +27,10 @@ KafkaProducer::KafkaProducer(ProducerOptions options, std::chrono::milliseconds 
   };
   for (const auto& [key, value] : options_.properties)
     settings[key] = value;
-  for (const auto& [key, value] : settings) {
-    if (rd_kafka_conf_set(conf, key.c_str(), value.c_str(), error, sizeof error) !=
-        RD_KAFKA_CONF_OK) {
-      rd_kafka_conf_destroy(conf);
-      throw UsageError("Kafka setting " + key + "=" + value + ": " + error);
-    }
-  }
-  rd_kafka_conf_set_log_cb(conf, log_to_spdlog);
-  rd_kafka_conf_set_dr_msg_cb(conf, &KafkaProducer::on_delivery);
-  rd_kafka_conf_set_opaque(conf, this);
-  rd_kafka_t* raw = rd_kafka_new(RD_KAFKA_PRODUCER, conf, error, sizeof error);
-  if (raw == nullptr) {
-    rd_kafka_conf_destroy(conf);
-    throw KafkaError(std::string("cannot create a Kafka producer: ") + error);
-  }
-  handle_.reset(raw);
+  ClientConfig config = make_client_config(settings);
+  rd_kafka_conf_set_dr_msg_cb(config.get(), &KafkaProducer::on_delivery);
+  rd_kafka_conf_set_opaque(config.get(), this);
+  handle_ = make_client(RD_KAFKA_PRODUCER, std::move(config));
   describe_topics(handle_.get(), {}, connect_timeout, options_.brokers);
 }
 

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "base/errors.h"
+#include "kafka/client_config.h"
 
 #ifndef SMARTCITY_DEFAULT_DEPS_DIR
 #define SMARTCITY_DEFAULT_DEPS_DIR ".deps"
@@ -303,23 +304,15 @@ void LocalBroker::start() {
 
 void LocalBroker::wait_until_ready() {
   const auto deadline = std::chrono::steady_clock::now() + options_.start_timeout;
-  rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  char error[256];
-  rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap().c_str(), error, sizeof error);
-  rd_kafka_conf_set(conf, "log_level", "0", error, sizeof error);
-  rd_kafka_t* probe = rd_kafka_new(RD_KAFKA_PRODUCER, conf, error, sizeof error);
-  if (probe == nullptr) throw KafkaError(std::string("cannot create a Kafka client: ") + error);
-  struct Destroy {
-    rd_kafka_t* handle;
-    ~Destroy() { rd_kafka_destroy(handle); }
-  } destroy{probe};
+  RdKafkaHandle probe =
+      make_client(RD_KAFKA_PRODUCER, make_client_config({{"bootstrap.servers", bootstrap()}}));
   while (true) {
     if (!running()) {
       throw KafkaError("the Kafka broker exited while starting; its log " + log_file_.string() +
                        " ends:" + tail(log_file_, 12) + tail(options_.data_dir / "broker.out", 6));
     }
     const rd_kafka_metadata_t* metadata = nullptr;
-    if (rd_kafka_metadata(probe, 0, nullptr, &metadata, 1000) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    if (rd_kafka_metadata(probe.get(), 0, nullptr, &metadata, 1000) == RD_KAFKA_RESP_ERR_NO_ERROR) {
       const bool has_broker = metadata->broker_cnt > 0;
       rd_kafka_metadata_destroy(metadata);
       if (has_broker) return;

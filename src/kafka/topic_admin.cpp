@@ -8,6 +8,7 @@
 
 #include "base/errors.h"
 #include "events/schema.h"
+#include "kafka/client_config.h"
 #include "kafka/kafka_consumer.h"
 
 namespace smartcity::kafka {
@@ -28,25 +29,11 @@ struct EventDeleter {
 void ensure_event_topics(const std::string& brokers, int partitions,
                          const std::map<std::string, std::string>& properties,
                          std::chrono::milliseconds timeout) {
-  char error[512];
-  rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  auto set = [&](const std::string& key, const std::string& value) {
-    if (rd_kafka_conf_set(conf, key.c_str(), value.c_str(), error, sizeof error) !=
-        RD_KAFKA_CONF_OK) {
-      rd_kafka_conf_destroy(conf);
-      throw UsageError("Kafka setting " + key + "=" + value + ": " + error);
-    }
-  };
-  set("bootstrap.servers", brokers);
-  set("log_level", "3");
+  std::map<std::string, std::string> settings{{"bootstrap.servers", brokers}};
   for (const auto& [key, value] : properties)
-    set(key, value);
-  rd_kafka_t* raw = rd_kafka_new(RD_KAFKA_PRODUCER, conf, error, sizeof error);
-  if (raw == nullptr) {
-    rd_kafka_conf_destroy(conf);
-    throw KafkaError(std::string("cannot create a Kafka client: ") + error);
-  }
-  RdKafkaHandle handle(raw);
+    settings[key] = value;
+  RdKafkaHandle handle = make_client(RD_KAFKA_PRODUCER, make_client_config(settings));
+  char error[512];
 
   std::vector<std::string> names;
   for (const events::EventSpec& event : events::all_events())

@@ -13,6 +13,6 @@ namespace smartcity::kafka {
 // within `timeout` or refuses the request.
 void ensure_event_topics(const std::string& brokers, int partitions,
                          const std::map<std::string, std::string>& properties = {},
-                         std::chrono::milliseconds timeout = std::chrono::seconds(15));
+                         std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
 }  // namespace smartcity::kafka
