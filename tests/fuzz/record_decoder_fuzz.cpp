@@ -23,8 +23,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (dead_letters.rows() > 10'000) dead_letters.clear();
   const std::size_t dead_before = dead_letters.rows();
 
-  const stream::RecordMetadata metadata{events::spec(kind).topic, Partition{0}, Offset{1},
-                                        std::nullopt, "key", UnixMicros{0}};
+  const stream::RecordMetadata metadata{
+      events::spec(kind).topic, Partition{0}, Offset{1}, std::nullopt, "key", UnixMicros{0}};
   const auto outcome = decoder.decode(kind, payload, metadata, rows, dead_letters);
 
   if (outcome == stream::DecodeOutcome::kRow) {
