@@ -8,6 +8,8 @@
 
 #include "app/commands.h"
 #include "app/kafka_flags.h"
+#include "app/kafka_record_sink.h"
+#include "app/simulation_runner.h"
 #include "base/errors.h"
 #include "base/shutdown_signal.h"
 #include "base/units.h"
@@ -18,8 +20,6 @@
 
 namespace smartcity::app {
 namespace {
-
-using std::chrono::steady_clock;
 
 struct SimulateFlags {
   KafkaFlags kafka;
@@ -61,7 +61,7 @@ std::string base64(std::string_view bytes) {
 // One line of --output: {"topic": ..., "key": ..., "value": {...}}; a fault
 // also names its kind, and a payload that is not a JSON object (truncated or
 // not UTF-8) travels as "value": null with its bytes in "raw_base64".
-void write_output_line(const simulate::SimulatedRecord& record, std::string& line) {
+void format_output_line(const simulate::SimulatedRecord& record, std::string& line) {
   line = "{\"topic\": ";
   events::append_json_string(record.topic, false, line);
   line += ", \"key\": ";
@@ -81,6 +81,19 @@ void write_output_line(const simulate::SimulatedRecord& record, std::string& lin
   }
   line += "}\n";
 }
+
+class FileRecordSink final : public RecordSink {
+ public:
+  explicit FileRecordSink(std::ostream& out) : out_(&out) {}
+  void write(const simulate::SimulatedRecord& record) override {
+    format_output_line(record, line_);
+    out_->write(line_.data(), static_cast<std::streamsize>(line_.size()));
+  }
+
+ private:
+  std::ostream* out_;
+  std::string line_;
+};
 
 void run(const SimulateFlags& flags) {
   simulate::SimulationOptions options;
@@ -122,54 +135,21 @@ void run(const SimulateFlags& flags) {
   }
 
   simulate::Simulation simulation(options);
-  simulate::SimulatedRecord record;
-  std::string line;
-  std::uint64_t produced = 0;
-  std::uint64_t faults = 0;
-  const auto started = steady_clock::now();
-  auto last_progress = started;
-  std::uint64_t produced_at_last_progress = 0;
-  while (!ShutdownSignal::requested()) {
-    if (flags.count > 0 && produced >= flags.count) break;
-    if (duration.count() > 0 && steady_clock::now() - started >= duration) break;
-    if (!simulation.next(record)) break;
-    if (record.fault) ++faults;
-    if (producer) {
-      producer->produce(record.topic, record.key, record.payload);
-    } else {
-      write_output_line(record, line);
-      out->write(line.data(), static_cast<std::streamsize>(line.size()));
-    }
-    ++produced;
-    if (flags.rate > 0) {
-      const auto due = started + std::chrono::duration_cast<steady_clock::duration>(
-                                     std::chrono::duration<double>(produced / flags.rate));
-      while (steady_clock::now() < due && !ShutdownSignal::requested()) {
-        if (producer) producer->poll();
-        std::this_thread::sleep_until(
-            std::min(due, steady_clock::now() + std::chrono::milliseconds(20)));
-      }
-    } else if (producer && produced % 1024 == 0) {
-      producer->poll();
-    }
-    const auto now = steady_clock::now();
-    if (now - last_progress >= std::chrono::seconds(5)) {
-      const double seconds = std::chrono::duration<double>(now - last_progress).count();
-      spdlog::info("{} records ({:.0f}/s){}", produced,
-                   static_cast<double>(produced - produced_at_last_progress) / seconds,
-                   producer ? ", " + std::to_string(producer->delivered()) + " delivered" : "");
-      last_progress = now;
-      produced_at_last_progress = produced;
-    }
+  std::unique_ptr<RecordSink> sink;
+  if (producer) {
+    sink = std::make_unique<KafkaRecordSink>(*producer);
+  } else {
+    sink = std::make_unique<FileRecordSink>(*out);
   }
-  const bool interrupted = ShutdownSignal::requested();
+  const RunTotals totals =
+      run_simulation(simulation, *sink, RunLimits{flags.count, duration, flags.rate},
+                     [] { return ShutdownSignal::requested(); });
   std::size_t undelivered = 0;
   if (producer) undelivered = producer->flush(std::chrono::seconds(30));
   if (out) out->flush();
-  const double seconds = std::chrono::duration<double>(steady_clock::now() - started).count();
   spdlog::info("{}{} records ({} faults) in {:.1f}s ({:.0f} records/s){}",
-               interrupted ? "interrupted: " : "", produced, faults, seconds,
-               seconds > 0 ? static_cast<double>(produced) / seconds : 0.0,
+               totals.stopped ? "interrupted: " : "", totals.records, totals.faults, totals.seconds,
+               totals.seconds > 0 ? static_cast<double>(totals.records) / totals.seconds : 0.0,
                producer ? "; " + std::to_string(producer->delivered()) + " delivered" : "");
   if (producer && (undelivered > 0 || producer->failed() > 0)) {
     throw KafkaError(std::to_string(producer->failed() + undelivered) +

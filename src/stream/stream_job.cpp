@@ -239,6 +239,7 @@ class StreamRun {
       status_.lag[tp.topic] += std::max<std::int64_t>(0, end->value - it->second->next().value);
     }
     status_.held_bytes = held_bytes();
+    status_.updated_at = clock_->now();
     spdlog::info("{}", progress_line(status_));
     write_status();
   }

@@ -1,0 +1,160 @@
+#include <spdlog/spdlog.h>
+
+#include <exception>
+#include <thread>
+
+#include "app/commands.h"
+#include "app/kafka_flags.h"
+#include "app/kafka_record_sink.h"
+#include "app/simulation_runner.h"
+#include "base/errors.h"
+#include "base/shutdown_signal.h"
+#include "base/units.h"
+#include "kafka/kafka_producer.h"
+#include "kafka/local_broker.h"
+#include "kafka/topic_admin.h"
+#include "stream/stream_job.h"
+
+namespace smartcity::app {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct DemoFlags {
+  KafkaFlags kafka;
+  std::string lake;
+  int vehicles = 10;
+  double rate = 2000;
+  std::string duration;
+  std::string roll_interval = "2s";
+  int port = 9092;
+};
+
+fs::path demo_folder() {
+  return kafka::default_broker_data_dir().parent_path() / "demo";
+}
+
+// Runs `work` on a thread; a failure asks everything to stop and is kept for
+// the caller to rethrow.
+std::thread start_worker(const char* name, std::function<void()> work,
+                         std::exception_ptr& failure) {
+  return std::thread([name, work = std::move(work), &failure] {
+    try {
+      work();
+    } catch (...) {
+      failure = std::current_exception();
+      spdlog::debug("demo: {} failed; stopping everything", name);
+      ShutdownSignal::request();
+    }
+  });
+}
+
+void run(const DemoFlags& flags) {
+  const auto duration = flags.duration.empty() ? std::chrono::milliseconds::zero()
+                                               : parse_duration(flags.duration, "--duration");
+  const fs::path lake = flags.lake.empty() ? demo_folder() / "lake" : fs::path(flags.lake);
+
+  std::unique_ptr<kafka::LocalBroker> broker;
+  std::string brokers = flags.kafka.brokers;
+  if (brokers.empty()) {
+    kafka::LocalBrokerOptions options;
+    options.data_dir = demo_folder() / "broker";
+    options.port = flags.port;
+    broker = std::make_unique<kafka::LocalBroker>(options);
+    spdlog::info("demo: starting the embedded Kafka broker on {} (data in {})", broker->bootstrap(),
+                 options.data_dir.string());
+    broker->start();
+    brokers = broker->bootstrap();
+  }
+  const auto properties = flags.kafka.resolved_properties();
+  kafka::ensure_event_topics(brokers, 3, properties);
+
+  spdlog::info(
+      "demo: {} vehicles at {:.0f} records/s (event time runs faster than the clock), "
+      "streaming into {}",
+      flags.vehicles, flags.rate, lake.string());
+  spdlog::info(
+      "demo: read the lake with any Parquet reader, e.g. DuckDB: SELECT "
+      "weather_condition, count(*) FROM read_parquet('{}/weather/*/*/*.parquet') "
+      "GROUP BY 1",
+      lake.string());
+  spdlog::info("demo: Ctrl-C stops everything cleanly{}",
+               duration.count() > 0 ? " (or it stops by itself after " + flags.duration + ")" : "");
+
+  std::exception_ptr simulate_failure;
+  std::exception_ptr stream_failure;
+  RunTotals simulated;
+  stream::StreamTotals streamed;
+  kafka::KafkaProducer producer(kafka::ProducerOptions{brokers, properties});
+  std::thread simulator = start_worker(
+      "simulate",
+      [&] {
+        simulate::SimulationOptions options;
+        options.vehicles = flags.vehicles;
+        options.seed = static_cast<std::uint64_t>(system_clock().now().value);
+        options.start = system_clock().now();
+        simulate::Simulation simulation(options);
+        KafkaRecordSink sink(producer);
+        simulated = run_simulation(simulation, sink, RunLimits{0, duration, flags.rate},
+                                   [] { return ShutdownSignal::requested(); });
+        producer.flush(std::chrono::seconds(30));
+      },
+      simulate_failure);
+  std::thread streamer = start_worker(
+      "stream",
+      [&] {
+        stream::StreamOptions options;
+        options.brokers = brokers;
+        options.lake = lake.string();
+        options.group_id = "smartcity-demo";
+        options.roll_interval = parse_duration(flags.roll_interval, "--roll-interval");
+        options.kafka_properties = properties;
+        streamed = stream::run_stream(options);
+      },
+      stream_failure);
+
+  simulator.join();
+  if (duration.count() > 0 && !ShutdownSignal::requested()) {
+    // Give the stream one roll interval to commit the last records.
+    ShutdownSignal::wait_for(parse_duration(flags.roll_interval, "--roll-interval") +
+                             std::chrono::seconds(1));
+    ShutdownSignal::request();
+  }
+  streamer.join();
+  if (broker) broker->stop();
+  if (simulate_failure) std::rethrow_exception(simulate_failure);
+  if (stream_failure) std::rethrow_exception(stream_failure);
+  spdlog::info(
+      "demo: published {} records ({} delivered); the stream committed {} rows and {} dead "
+      "letters in {} files over {} commits into {}",
+      simulated.records, producer.delivered(), streamed.rows, streamed.dead_letters, streamed.files,
+      streamed.commits, lake.string());
+}
+
+}  // namespace
+
+void add_demo_command(CLI::App& app) {
+  auto flags = std::make_shared<DemoFlags>();
+  CLI::App* command = app.add_subcommand(
+      "demo",
+      "Run the whole pipeline in one process: an embedded Kafka broker, a simulated fleet and "
+      "the stream into a lake.\nExample: smartcity demo --vehicles 20 --duration 2m");
+  add_kafka_flags(*command, flags->kafka);
+  command->add_option("--lake", flags->lake,
+                      "Lake folder (default: $XDG_DATA_HOME/smartcity/demo/lake)");
+  command->add_option("--vehicles", flags->vehicles, "Vehicles in the simulated fleet")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100000));
+  command->add_option("--rate", flags->rate, "Records per second over all topics")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  command->add_option("--duration", flags->duration, "Stop after this long (default: Ctrl-C)");
+  command->add_option("--roll-interval", flags->roll_interval, "How often the stream commits")
+      ->capture_default_str();
+  command->add_option("--port", flags->port, "Port of the embedded broker on 127.0.0.1")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 65535));
+  command->callback([flags] { run(*flags); });
+}
+
+}  // namespace smartcity::app
