@@ -106,3 +106,14 @@ def test_a_record_is_committed_within_6_seconds_of_being_produced(kafka, running
         worst = max(worst, time.monotonic() - sent_at)
         time.sleep(1.3)
     print(f"worst freshness {worst:.2f} s")
+
+
+def test_a_second_stream_on_the_same_lake_refuses_to_start(kafka, running_stream):
+    lake = running_stream
+    second = run_smartcity("stream", "--brokers", kafka.bootstrap, "--lake", lake,
+                           "--group", "intruder", check=False, timeout=60)
+    assert second.returncode == 1
+    errors = [line for line in second.stderr.splitlines() if "error" in line]
+    assert len(errors) == 1 and "another smartcity stream" in errors[0], second.stderr
+    status = (lake / "_smartcity" / "status.json").read_text()
+    assert '"state": "running"' in status

@@ -1,0 +1,53 @@
+#!/usr/bin/env python3
+"""simulate -> broker throughput: generate and publish N fleet events to a
+real local Kafka broker with `smartcity simulate --rate 0`, several runs.
+Records events/s and CPU seconds per million events of the simulate process
+(the broker's CPU is not counted: the target is the producer side).
+
+Usage: bench/simulate_throughput.py [--events N] [--runs R] [--wire canonical|seed]"""
+
+import argparse
+import pathlib
+import statistics
+import tempfile
+
+from bench_common import SMARTCITY, Broker, run_measured, write_results
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=2_000_000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--wire", default="canonical")
+    args = parser.parse_args()
+    work = pathlib.Path(tempfile.mkdtemp(prefix="smartcity-bench-"))
+    broker = Broker(work / "kafka")
+    runs = []
+    try:
+        for i in range(args.runs):
+            wall, cpu, rss, _ = run_measured(
+                [SMARTCITY, "simulate", "--brokers", broker.bootstrap, "--vehicles", "100",
+                 "--count", str(args.events), "--seed", str(i), "--rate", "0", "--wire",
+                 args.wire])
+            runs.append({"run": i, "wall_s": round(wall, 2),
+                         "events_per_s": round(args.events / wall),
+                         "cpu_s_per_million": round(cpu / args.events * 1e6, 3),
+                         "peak_rss_mb": round(rss, 1)})
+            print(runs[-1])
+    finally:
+        broker.stop()
+    median = {k: statistics.median(r[k] for r in runs)
+              for k in ("wall_s", "events_per_s", "cpu_s_per_million", "peak_rss_mb")}
+    rows = [[r["run"], r["wall_s"], f"{r['events_per_s']:,}", r["cpu_s_per_million"],
+             r["peak_rss_mb"]] for r in runs]
+    rows.append(["median", median["wall_s"], f"{median['events_per_s']:,.0f}",
+                 median["cpu_s_per_million"], median["peak_rss_mb"]])
+    write_results(f"simulate-throughput-{args.wire}",
+                  {"events": args.events, "wire": args.wire, "runs": runs, "median": median},
+                  ["run", "wall s", "events/s", "CPU s per million", "peak RSS MiB"], rows,
+                  f"{args.events:,} fleet events (100 vehicles), {args.wire} wire format, "
+                  "published to a local broker; CPU of the simulate process only.")
+
+
+if __name__ == "__main__":
+    main()
