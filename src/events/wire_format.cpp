@@ -92,6 +92,18 @@ std::optional<WireFormat> parse_wire_format(std::string_view name) {
 void append_json_string(std::string_view text, bool ascii_only, std::string& out) {
   out.push_back('"');
   for (std::size_t i = 0; i < text.size();) {
+    // Most text needs no escaping: copy runs of plain characters at once.
+    std::size_t run = i;
+    while (run < text.size()) {
+      const auto byte = static_cast<unsigned char>(text[run]);
+      if (byte < 0x20 || byte == '"' || byte == '\\' || (byte >= 0x80 && ascii_only)) break;
+      ++run;
+    }
+    if (run > i) {
+      out.append(text.data() + i, run - i);
+      i = run;
+      if (i == text.size()) break;
+    }
     const char c = text[i];
     switch (c) {
       case '"':

@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cmath>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -78,14 +79,20 @@ std::span<const CameraSite> camera_sites() {
 }
 
 const CameraSite& nearest_camera(GeoPoint point) {
+  // Ranking by squared distance on a local flat projection picks the same
+  // nearest site as the haversine at these scales, without any trigonometry
+  // per site (this runs for every simulated step).
+  const double shrink = std::cos(radians(point.latitude));
   const auto& sites = cameras().sites;
   const CameraSite* best = &sites.front();
-  double best_km = distance_km(point, best->location);
+  double best_score = std::numeric_limits<double>::infinity();
   for (const CameraSite& site : sites) {
-    const double km = distance_km(point, site.location);
-    if (km < best_km) {
+    const double dlat = site.location.latitude - point.latitude;
+    const double dlon = (site.location.longitude - point.longitude) * shrink;
+    const double score = dlat * dlat + dlon * dlon;
+    if (score < best_score) {
       best = &site;
-      best_km = km;
+      best_score = score;
     }
   }
   return *best;
