@@ -55,7 +55,8 @@ def main():
              r["peak_rss_mb"]] for r in runs]
     rows.append(["median", median["wall_s"], f"{median['events_per_s']:,.0f}",
                  median["cpu_s_per_million"], median["peak_rss_mb"]])
-    write_results("stream-baseline",
+    size = f"{args.events // 1_000_000}M" if args.events % 1_000_000 == 0 else str(args.events)
+    write_results(f"stream-baseline-{size}",
                   {"events": args.events, "partitions": args.partitions, "preload": preload,
                    "runs": runs, "median": median},
                   ["run", "wall s", "events/s", "CPU s per million", "peak RSS MiB"], rows,

@@ -195,6 +195,34 @@ std::map<TopicPartition, Offset> KafkaConsumer::end_offsets(
   return ends;
 }
 
+namespace {
+
+PartitionList partition_list(const std::vector<TopicPartition>& partitions) {
+  PartitionList list(rd_kafka_topic_partition_list_new(static_cast<int>(partitions.size())));
+  for (const TopicPartition& tp : partitions) {
+    rd_kafka_topic_partition_list_add(list.get(), tp.topic.c_str(), tp.partition.value);
+  }
+  return list;
+}
+
+}  // namespace
+
+void KafkaConsumer::pause(const std::vector<TopicPartition>& partitions) {
+  const rd_kafka_resp_err_t err =
+      rd_kafka_pause_partitions(handle_.get(), partition_list(partitions).get());
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    throw KafkaError(std::string("cannot pause consumption: ") + rd_kafka_err2str(err));
+  }
+}
+
+void KafkaConsumer::resume(const std::vector<TopicPartition>& partitions) {
+  const rd_kafka_resp_err_t err =
+      rd_kafka_resume_partitions(handle_.get(), partition_list(partitions).get());
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    throw KafkaError(std::string("cannot resume consumption: ") + rd_kafka_err2str(err));
+  }
+}
+
 std::optional<Offset> KafkaConsumer::cached_end_offset(const TopicPartition& partition) const {
   std::int64_t low = 0;
   std::int64_t high = 0;

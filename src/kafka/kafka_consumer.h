@@ -69,6 +69,12 @@ class KafkaConsumer {
   // transient ones are logged, fatal ones throw KafkaError.
   std::vector<KafkaMessage> poll(std::size_t max_messages, std::chrono::milliseconds timeout);
 
+  // Stops fetching from `partitions` (owned ones) until resume(); poll() may
+  // still return records fetched before. For back pressure without leaving
+  // the group: a paused member keeps its partitions.
+  void pause(const std::vector<TopicPartition>& partitions);
+  void resume(const std::vector<TopicPartition>& partitions);
+
   // The partitions this member owns now.
   const std::vector<TopicPartition>& assignment() const { return assignment_; }
 

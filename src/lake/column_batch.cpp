@@ -73,9 +73,11 @@ void Column::truncate(std::size_t rows) {
 }
 
 std::size_t Column::memory_bytes() const {
-  return valid_.size() + int32_.size() * sizeof(std::int32_t) +
-         int64_.size() * sizeof(std::int64_t) + double_.size() * sizeof(double) +
-         bytes_end_.size() * sizeof(std::uint64_t) + bytes_.size();
+  // Capacity, not size: vectors grow by doubling and keep their capacity
+  // across clear(), and the memory budget is about what the process holds.
+  return valid_.capacity() + int32_.capacity() * sizeof(std::int32_t) +
+         int64_.capacity() * sizeof(std::int64_t) + double_.capacity() * sizeof(double) +
+         bytes_end_.capacity() * sizeof(std::uint64_t) + bytes_.capacity();
 }
 
 ColumnBatch::ColumnBatch(const TableSchema& schema) : schema_(&schema) {
@@ -98,7 +100,7 @@ void ColumnBatch::abandon_row() {
 }
 
 std::size_t ColumnBatch::memory_bytes() const {
-  std::size_t total = hour_keys_.size() * sizeof(HourKey);
+  std::size_t total = hour_keys_.capacity() * sizeof(HourKey);
   for (const Column& column : columns_)
     total += column.memory_bytes();
   return total;
@@ -108,6 +110,10 @@ void ColumnBatch::clear() {
   for (Column& column : columns_)
     column.clear();
   hour_keys_.clear();
+}
+
+void ColumnBatch::release() {
+  *this = ColumnBatch(*schema_);
 }
 
 }  // namespace smartcity::lake

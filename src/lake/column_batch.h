@@ -55,7 +55,7 @@ class Column {
   // Drops rows from `rows` on: undoes a partly appended row.
   void truncate(std::size_t rows);
   void clear() { truncate(0); }
-  // Bytes of heap this column holds for its rows (not its spare capacity).
+  // Bytes of heap this column holds, spare capacity included.
   std::size_t memory_bytes() const;
 
  private:
@@ -87,7 +87,10 @@ class ColumnBatch {
   void abandon_row();
 
   std::size_t memory_bytes() const;
+  // Empties the batch, keeping its memory for the next rows.
   void clear();
+  // Empties the batch and gives its memory back.
+  void release();
 
  private:
   const TableSchema* schema_;

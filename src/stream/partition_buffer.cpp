@@ -23,8 +23,15 @@ void PartitionBuffer::record_consumed(Offset offset) {
 }
 
 void PartitionBuffer::clear_committed() {
-  rows_.clear();
-  dead_letters_.clear();
+  // A busy partition reuses its memory; one that grew large gives it back, so
+  // memory held between commits stays within the stream's budget.
+  constexpr std::size_t kKeepBytes = 8u << 20;
+  if (rows_.memory_bytes() > kKeepBytes) {
+    rows_.release();
+  } else {
+    rows_.clear();
+  }
+  dead_letters_.release();
   first_ = next_;
   records_ = 0;
 }

@@ -1,0 +1,134 @@
+// KafkaConsumer against librdkafka's mock cluster. The mock cluster is only
+// fit for unit tests (it keeps ~5 MiB per partition and drops older records
+// silently); the real-broker behaviour is covered by tests/integration.
+#include "kafka/kafka_consumer.h"
+
+#include <gtest/gtest.h>
+#include <librdkafka/rdkafka_mock.h>
+
+#include <chrono>
+
+#include "base/errors.h"
+#include "kafka/client_config.h"
+
+namespace smartcity::kafka {
+namespace {
+
+using namespace std::chrono_literals;
+
+class MockCluster {
+ public:
+  MockCluster() {
+    owner_ = make_client(RD_KAFKA_PRODUCER, make_client_config({}));
+    cluster_ = rd_kafka_mock_cluster_new(owner_.get(), 1);
+    rd_kafka_mock_topic_create(cluster_, "vehicle_data", 2, 1);
+    producer_ =
+        make_client(RD_KAFKA_PRODUCER, make_client_config({{"bootstrap.servers", bootstrap()}}));
+  }
+  ~MockCluster() {
+    producer_.reset();
+    rd_kafka_mock_cluster_destroy(cluster_);
+  }
+  std::string bootstrap() const { return rd_kafka_mock_cluster_bootstraps(cluster_); }
+
+  void produce(int partition, int count) {
+    for (int i = 0; i < count; ++i) {
+      const std::string value = "record-" + std::to_string(i);
+      ASSERT_EQ(rd_kafka_producev(producer_.get(), RD_KAFKA_V_TOPIC("vehicle_data"),
+                                  RD_KAFKA_V_PARTITION(partition),
+                                  RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
+                                  RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END),
+                RD_KAFKA_RESP_ERR_NO_ERROR);
+    }
+    ASSERT_EQ(rd_kafka_flush(producer_.get(), 10'000), RD_KAFKA_RESP_ERR_NO_ERROR);
+  }
+
+ private:
+  RdKafkaHandle owner_;
+  rd_kafka_mock_cluster_t* cluster_ = nullptr;
+  RdKafkaHandle producer_;
+};
+
+ConsumerOptions options(const std::string& brokers, const std::string& topic) {
+  ConsumerOptions result;
+  result.brokers = brokers;
+  result.group_id = "test-group";
+  result.topics = {topic};
+  return result;
+}
+
+std::vector<KafkaMessage> poll_for(KafkaConsumer& consumer, std::size_t want,
+                                   std::chrono::milliseconds budget) {
+  std::vector<KafkaMessage> all;
+  const auto deadline = std::chrono::steady_clock::now() + budget;
+  while (all.size() < want && std::chrono::steady_clock::now() < deadline) {
+    for (auto& message : consumer.poll(100, 100ms))
+      all.push_back(std::move(message));
+  }
+  return all;
+}
+
+TEST(KafkaConsumer, StartsWhereTheCallerSaysAndPausesAndResumes) {
+  MockCluster cluster;
+  cluster.produce(0, 50);
+  cluster.produce(1, 50);
+  std::vector<TopicPartition> assigned;
+  KafkaConsumer consumer(
+      options(cluster.bootstrap(), "vehicle_data"),
+      [&](const std::vector<TopicPartition>& partitions) {
+        assigned = partitions;
+        std::vector<StartPosition> starts;
+        for (const TopicPartition& tp : partitions) {
+          // Partition 0 resumes at offset 40 (as from a lake commit), 1 from the start.
+          starts.push_back(
+              {tp, tp.partition.value == 0 ? std::optional<Offset>(Offset{40}) : std::nullopt});
+        }
+        return starts;
+      },
+      [](const std::vector<TopicPartition>&) {});
+
+  auto messages = poll_for(consumer, 60, 20s);
+  ASSERT_EQ(messages.size(), 60u);
+  EXPECT_EQ(assigned.size(), 2u);
+  for (const KafkaMessage& message : messages) {
+    if (message->partition == 0) {
+      EXPECT_GE(message->offset, 40);
+    }
+  }
+
+  consumer.pause(consumer.assignment());
+  cluster.produce(1, 10);
+  EXPECT_TRUE(poll_for(consumer, 1, 1500ms).empty()) << "a paused partition was read";
+  consumer.resume(consumer.assignment());
+  EXPECT_EQ(poll_for(consumer, 10, 20s).size(), 10u);
+
+  const auto ends = consumer.end_offsets(consumer.assignment(), 5s);
+  EXPECT_EQ(ends.at({"vehicle_data", Partition{0}}), Offset{50});
+  EXPECT_EQ(ends.at({"vehicle_data", Partition{1}}), Offset{60});
+}
+
+TEST(KafkaConsumer, MissingTopicIsOneReadableError) {
+  MockCluster cluster;
+  try {
+    KafkaConsumer consumer(
+        options(cluster.bootstrap(), "no_such_topic"),
+        [](const auto&) { return std::vector<StartPosition>{}; }, [](const auto&) {}, 5s);
+    FAIL() << "subscribed to a missing topic";
+  } catch (const KafkaError& e) {
+    EXPECT_NE(std::string(e.what()).find("no_such_topic does not exist"), std::string::npos)
+        << e.what();
+  }
+}
+
+TEST(KafkaConsumer, UnreachableClusterFailsWithinTheTimeout) {
+  const auto started = std::chrono::steady_clock::now();
+  EXPECT_THROW(
+      KafkaConsumer(
+          options("127.0.0.1:1", "vehicle_data"),
+          [](const auto&) { return std::vector<StartPosition>{}; }, [](const auto&) {}, 2s),
+      KafkaError);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 5s);
+}
+
+}  // namespace
+}  // namespace smartcity::kafka
