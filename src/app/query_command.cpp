@@ -1,5 +1,6 @@
 #include <spdlog/spdlog.h>
 
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <regex>
@@ -43,13 +44,21 @@ void run(const QueryFlags& flags) {
     sql = *saved;
   }
   if (sql.empty()) throw UsageError("give a SQL statement or --report NAME");
-  const query::ResultFormat format = flags.format == "csv"    ? query::ResultFormat::kCsv
-                                     : flags.format == "json" ? query::ResultFormat::kJson
-                                                              : query::ResultFormat::kTable;
   query::QueryOptions options;
   options.lake = flags.lake;
   options.timeout = parse_duration(flags.timeout, "--timeout");
   options.max_rows = flags.max_rows;
+  if (flags.format == "parquet") {
+    if (flags.output.empty()) throw UsageError("--format parquet needs --output FILE");
+    options.parquet_output = std::filesystem::absolute(flags.output).lexically_normal().string();
+    query::LakeQuery lake(options);
+    const std::uint64_t rows = lake.run_to_parquet(sql);
+    spdlog::info("wrote {} row(s) to {}", rows, options.parquet_output);
+    return;
+  }
+  const query::ResultFormat format = flags.format == "csv"    ? query::ResultFormat::kCsv
+                                     : flags.format == "json" ? query::ResultFormat::kJson
+                                                              : query::ResultFormat::kTable;
   query::LakeQuery lake(options);
   const query::QueryResult result = lake.run(sql);
 
@@ -88,9 +97,9 @@ void add_query_command(CLI::App& app) {
   command->add_option("--lake", flags->lake, "Lake folder")->required();
   command->add_option("--report", flags->report, "Run a saved report instead: " + reports)
       ->check(CLI::IsMember(query::report_names()));
-  command->add_option("--format", flags->format, "table, csv (as Athena writes it) or json")
+  command->add_option("--format", flags->format, "table, csv (as Athena writes it), json, or parquet (needs --output)")
       ->capture_default_str()
-      ->check(CLI::IsMember({"table", "csv", "json"}));
+      ->check(CLI::IsMember({"table", "csv", "json", "parquet"}));
   command->add_option("--output", flags->output, "Write the result to FILE instead of stdout");
   command->add_option("--timeout", flags->timeout, "Stop a statement that runs longer (30s, 2m)")
       ->capture_default_str();

@@ -8,6 +8,7 @@
 #include <set>
 #include <thread>
 
+#include "base/check.h"
 #include "base/errors.h"
 #include "lake/commit_log.h"
 #include "lake/local_lake_storage.h"
@@ -191,14 +192,25 @@ LakeQuery::LakeQuery(QueryOptions options) : options_(std::move(options)) {
   lake::execute(connection_.get(),
                 "SET allowed_directories = [" + lake::sql_string_literal(root.string() + "/") + "]",
                 "DuckDB sandbox");
+  if (!options_.parquet_output.empty()) {
+    lake::execute(connection_.get(),
+                  "SET allowed_paths = [" + lake::sql_string_literal(options_.parquet_output) + "]",
+                  "DuckDB sandbox");
+  }
   lake::execute(connection_.get(), "SET enable_external_access = false", "DuckDB sandbox");
   lake::execute(connection_.get(), "SET lock_configuration = true", "DuckDB sandbox");
 }
 
 LakeQuery::~LakeQuery() = default;
 
-QueryResult LakeQuery::run(const std::string& input) {
-  const std::string sql = trim_statement(input);
+struct LakeQuery::Checked {
+  std::string sql;
+  Prepared prepared;
+  duckdb_statement_type type;
+};
+
+LakeQuery::Checked LakeQuery::check(const std::string& input) {
+  std::string sql = trim_statement(input);
   duckdb_extracted_statements raw_extracted = nullptr;
   const idx_t count = duckdb_extract_statements(connection_.get(), sql.c_str(), &raw_extracted);
   std::unique_ptr<std::remove_pointer_t<duckdb_extracted_statements>, ExtractedDeleter> extracted(
@@ -227,25 +239,16 @@ QueryResult LakeQuery::run(const std::string& input) {
     throw QueryError(
         "refused: the lake is read-only; only SELECT, WITH, EXPLAIN and DESCRIBE statements run");
   }
-  if (type == DUCKDB_STATEMENT_TYPE_SELECT) {
-    // Fetch one row past the limit, to know whether the result was cut,
-    // without materialising a huge result first.
-    duckdb_prepared_statement limited = nullptr;
-    const std::string wrapped = "SELECT * FROM (\n" + sql + "\n) AS smartcity_result LIMIT " +
-                                std::to_string(options_.max_rows + 1);
-    if (duckdb_prepare(connection_.get(), wrapped.c_str(), &limited) == DuckDBSuccess) {
-      prepared.reset(limited);
-    } else {
-      duckdb_destroy_prepare(&limited);
-    }
-  }
+  return Checked{std::move(sql), std::move(prepared), type};
+}
 
-  lake::DuckDbResult result;
+void LakeQuery::execute_with_timeout(duckdb_prepared_statement statement,
+                                     lake::DuckDbResult& result) {
   duckdb_state state;
   bool timed_out = false;
   {
     Watchdog watchdog(connection_.get(), options_.timeout);
-    state = duckdb_execute_prepared(prepared.get(), result.get());
+    state = duckdb_execute_prepared(statement, result.get());
     timed_out = watchdog.fired();
   }
   if (state == DuckDBError) {
@@ -257,6 +260,49 @@ QueryResult LakeQuery::run(const std::string& input) {
     const char* error = duckdb_result_error(result.get());
     throw QueryError(error ? error : "the query failed");
   }
+}
+
+std::uint64_t LakeQuery::run_to_parquet(const std::string& input) {
+  SMARTCITY_CHECK(!options_.parquet_output.empty(), "run_to_parquet needs parquet_output");
+  Checked checked = check(input);
+  if (checked.type != DUCKDB_STATEMENT_TYPE_SELECT) {
+    throw QueryError("only a SELECT can be written as Parquet");
+  }
+  // The statement passed the sandbox; the COPY around it is ours, and the
+  // sandbox lets it write this one file only.
+  const std::string copy = "COPY (\n" + checked.sql + "\n) TO " +
+                           lake::sql_string_literal(options_.parquet_output) +
+                           " (FORMAT parquet, COMPRESSION zstd)";
+  duckdb_prepared_statement raw = nullptr;
+  if (duckdb_prepare(connection_.get(), copy.c_str(), &raw) == DuckDBError) {
+    const std::string error = duckdb_prepare_error(raw);
+    duckdb_destroy_prepare(&raw);
+    throw QueryError(error);
+  }
+  Prepared prepared(raw);
+  lake::DuckDbResult result;
+  execute_with_timeout(prepared.get(), result);
+  return duckdb_value_uint64(result.get(), 0, 0);
+}
+
+QueryResult LakeQuery::run(const std::string& input) {
+  Checked checked = check(input);
+  const std::string& sql = checked.sql;
+  Prepared& prepared = checked.prepared;
+  if (checked.type == DUCKDB_STATEMENT_TYPE_SELECT) {
+    // Fetch one row past the limit, to know whether the result was cut,
+    // without materialising a huge result first.
+    duckdb_prepared_statement limited = nullptr;
+    const std::string wrapped = "SELECT * FROM (\n" + sql + "\n) AS smartcity_result LIMIT " +
+                                std::to_string(options_.max_rows + 1);
+    if (duckdb_prepare(connection_.get(), wrapped.c_str(), &limited) == DuckDBSuccess) {
+      prepared.reset(limited);
+    } else {
+      duckdb_destroy_prepare(&limited);
+    }
+  }
+  lake::DuckDbResult result;
+  execute_with_timeout(prepared.get(), result);
 
   QueryResult out;
   const idx_t columns = duckdb_column_count(result.get());

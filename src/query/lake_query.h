@@ -23,6 +23,8 @@ struct QueryOptions {
   std::string lake;
   std::chrono::milliseconds timeout{30'000};
   std::uint64_t max_rows = 10'000;
+  // The one file outside the lake that run_to_parquet() may write.
+  std::string parquet_output;
 };
 
 enum class ValueKind { kNull, kNumber, kBoolean, kText };
@@ -45,10 +47,20 @@ class LakeQuery {
   // (refused by the sandbox, SQL error with DuckDB's position, timeout).
   QueryResult run(const std::string& sql);
 
+  // Runs one SELECT and writes its whole result to options.parquet_output as
+  // a zstd Parquet file. Returns the rows written. Throws like run().
+  std::uint64_t run_to_parquet(const std::string& sql);
+
   // Table name -> committed file count, for messages.
   const std::vector<std::pair<std::string, std::size_t>>& tables() const { return tables_; }
 
  private:
+  // Refuses anything but one reading statement; returns it prepared.
+  struct Checked;
+  Checked check(const std::string& sql);
+  // Executes with the timeout watchdog; throws QueryError on failure.
+  void execute_with_timeout(duckdb_prepared_statement statement, lake::DuckDbResult& result);
+
   QueryOptions options_;
   lake::DuckDbDatabase database_;
   lake::DuckDbConnection connection_;

@@ -118,21 +118,29 @@ class StreamRun {
     spdlog::info("revoked {} partition(s)", revoked.size());
   }
 
-  PartitionBuffer& buffer_for(const rd_kafka_message_t& message) {
+  // The buffer of the message's partition, or null if this member no longer
+  // owns it (a record fetched just before a rebalance: its new owner reads
+  // it again from the lake's offset, so skipping it loses nothing).
+  PartitionBuffer* buffer_for(const rd_kafka_message_t& message) {
     if (last_buffer_ != nullptr && message.rkt == last_topic_ &&
         message.partition == last_buffer_->partition().partition.value) {
-      return *last_buffer_;
+      return last_buffer_;
     }
     TopicPartition tp{rd_kafka_topic_name(message.rkt), Partition{message.partition}};
     auto it = buffers_.find(tp);
-    SMARTCITY_CHECK(it != buffers_.end(), "a message arrived for a partition we do not own");
+    if (it == buffers_.end()) {
+      spdlog::debug("skipping a record of {}[{}], no longer ours", tp.topic, tp.partition.value);
+      return nullptr;
+    }
     last_topic_ = message.rkt;
     last_buffer_ = it->second.get();
-    return *last_buffer_;
+    return last_buffer_;
   }
 
   void consume(const rd_kafka_message_t& message, UnixMicros ingested_at) {
-    PartitionBuffer& buffer = buffer_for(message);
+    PartitionBuffer* owned = buffer_for(message);
+    if (owned == nullptr) return;
+    PartitionBuffer& buffer = *owned;
     rd_kafka_timestamp_type_t timestamp_type;
     const std::int64_t kafka_millis = rd_kafka_message_timestamp(&message, &timestamp_type);
     RecordMetadata metadata;

@@ -130,3 +130,19 @@ def test_a_missing_lake_says_so(tmp_path):
     result = run_smartcity("query", "--lake", tmp_path / "nope", "SELECT 1", check=False)
     assert result.returncode == 2
     assert "no lake there" in result.stderr
+
+
+def test_parquet_output_equals_the_csv_result(lake, tmp_path):
+    import pyarrow.parquet as pq
+    out = tmp_path / "emergencies.parquet"
+    run_smartcity("query", "--lake", lake, "--report", "emergencies", "--format", "parquet",
+                  "--output", out)
+    table = pq.read_table(out).to_pylist()
+    csv_rows = query_csv(lake, "--report", "emergencies")
+    assert [(r["type"], r["status"], r["records"]) for r in table] == \
+        [(r["type"], r["status"], int(r["records"])) for r in csv_rows]
+    # The one writable file is the output; the sandbox holds for the rest.
+    result = run_smartcity("query", "--lake", lake, "--format", "parquet", "--output",
+                           tmp_path / "x.parquet", "SELECT * FROM read_csv('/etc/passwd')",
+                           check=False)
+    assert result.returncode == 1 and not (tmp_path / "x.parquet").exists()
