@@ -97,7 +97,9 @@ void add_query_command(CLI::App& app) {
   command->add_option("--lake", flags->lake, "Lake folder")->required();
   command->add_option("--report", flags->report, "Run a saved report instead: " + reports)
       ->check(CLI::IsMember(query::report_names()));
-  command->add_option("--format", flags->format, "table, csv (as Athena writes it), json, or parquet (needs --output)")
+  command
+      ->add_option("--format", flags->format,
+                   "table, csv (as Athena writes it), json, or parquet (needs --output)")
       ->capture_default_str()
       ->check(CLI::IsMember({"table", "csv", "json", "parquet"}));
   command->add_option("--output", flags->output, "Write the result to FILE instead of stdout");

@@ -253,10 +253,42 @@ void crawl_committed(const fs::path& root, lake::LocalLakeStorage& storage, Cata
   catalog.crawled_through_sequence = through;
 }
 
-// Any folder of data files: a table per top-level folder.
+// The first folder below the table folder that is not a Hive partition
+// ("" when files sit directly in partitions or the table folder).
+std::string subfolder_of(const std::string& path_in_table) {
+  const std::size_t slash = path_in_table.find('/');
+  if (slash == std::string::npos) return "";
+  const std::string first = path_in_table.substr(0, slash);
+  return first.find('=') == std::string::npos ? first : "";
+}
+
+// As Glue does: sibling folders whose schemas agree (same format, at least one
+// shared column, no column with two types) are one table.
+bool compatible(const std::vector<const FileSchema*>& schemas,
+                const std::vector<std::string>& formats) {
+  std::map<std::string, std::string> types;
+  for (std::size_t i = 0; i < schemas.size(); ++i) {
+    if (formats[i] != formats[0]) return false;
+    bool shares = i == 0;
+    for (const CatalogColumn& column : schemas[i]->columns) {
+      const auto [it, inserted] = types.emplace(column.name, column.type);
+      if (!inserted && it->second != column.type) return false;
+      shares |= !inserted;
+    }
+    if (!shares) return false;
+  }
+  return true;
+}
+
+// Any folder of data files: a table per top-level folder, split into a table
+// per subfolder when the subfolders' schemas do not agree.
 void crawl_folders(const fs::path& root, Catalog& catalog, Crawl& crawl, CrawlReport& report) {
-  std::map<std::string, std::vector<std::pair<std::string, std::string>>>
-      by_format;  // format -> (table, path)
+  struct Found {
+    std::string top;
+    std::string path;
+    std::string format;
+  };
+  std::vector<Found> found;
   for (const fs::directory_entry& top : fs::directory_iterator(root)) {
     const std::string table = top.path().filename().string();
     if (!top.is_directory() || hidden(table)) continue;
@@ -267,26 +299,48 @@ void crawl_folders(const fs::path& root, Catalog& catalog, Crawl& crawl, CrawlRe
       if (format.empty() || hidden(relative)) continue;
       const std::string path = relative.generic_string();
       // Unchanged files (same size) are not read again.
-      const auto known = catalog.tables.find(table);
-      if (known != catalog.tables.end()) {
-        const auto file = known->second.files.find(path);
-        if (file != known->second.files.end() && file->second.bytes == entry.file_size()) continue;
+      bool known = false;
+      for (const auto& [name, existing] : catalog.tables) {
+        const auto file = existing.files.find(path);
+        known |= file != existing.files.end() && file->second.bytes == entry.file_size();
       }
-      by_format[format].push_back({table, path});
+      if (!known) found.push_back({table, path, format});
     }
   }
   FileSchemaReader reader;
-  for (const auto& [format, files] : by_format) {
+  std::map<std::string, FileSchema> schemas;
+  for (const std::string format : {"parquet", "json", "csv"}) {
     std::vector<std::string> absolute;
-    for (const auto& [table, path] : files)
-      absolute.push_back((root / path).string());
-    auto schemas = reader.read(absolute, format);
-    report.files_read += schemas.size();
-    for (std::size_t i = 0; i < files.size(); ++i) {
-      FileSchema& schema = schemas[absolute[i]];
-      if (schema.bytes == 0) schema.bytes = fs::file_size(absolute[i]);
-      const auto& [table, path] = files[i];
-      crawl.add_file(table, path, path.substr(table.size() + 1), schema, format);
+    for (const Found& file : found) {
+      if (file.format == format) absolute.push_back((root / file.path).string());
+    }
+    if (absolute.empty()) continue;
+    auto read = reader.read(absolute, format);
+    report.files_read += read.size();
+    schemas.merge(read);
+  }
+  // Decide each top-level folder's tables from its subfolders' schemas.
+  std::map<std::string, std::map<std::string, std::vector<const Found*>>> groups;
+  for (const Found& file : found) {
+    groups[file.top][subfolder_of(file.path.substr(file.top.size() + 1))].push_back(&file);
+  }
+  for (const auto& [top, by_subfolder] : groups) {
+    std::vector<const FileSchema*> representative;
+    std::vector<std::string> formats;
+    for (const auto& [subfolder, files] : by_subfolder) {
+      representative.push_back(&schemas[(root / files.front()->path).string()]);
+      formats.push_back(files.front()->format);
+    }
+    const bool split = !catalog.tables.contains(top) && !compatible(representative, formats);
+    for (const auto& [subfolder, files] : by_subfolder) {
+      const std::string table = split && !subfolder.empty() ? top + "_" + subfolder : top;
+      const std::size_t prefix =
+          split && !subfolder.empty() ? top.size() + subfolder.size() + 2 : top.size() + 1;
+      for (const Found* file : files) {
+        FileSchema& schema = schemas[(root / file->path).string()];
+        if (schema.bytes == 0) schema.bytes = fs::file_size(root / file->path);
+        crawl.add_file(table, file->path, file->path.substr(prefix), schema, file->format);
+      }
     }
   }
 }

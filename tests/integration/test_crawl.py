@@ -223,3 +223,23 @@ def test_any_folder_of_parquet_json_and_csv_files(tmp_path):
     assert files_read == 4
     _, (_, files_read) = crawl(root)
     assert files_read == 0
+
+
+def test_sibling_folders_are_one_table_only_when_their_schemas_agree(tmp_path):
+    root = tmp_path / "foreign"
+    con = duckdb.connect()
+    for sub in ("2025", "2026"):
+        (root / "trips" / sub).mkdir(parents=True)
+        con.execute(f"COPY (SELECT range AS id, 'x' AS name FROM range(3)) "
+                    f"TO '{root}/trips/{sub}/part.parquet' (FORMAT parquet)")
+    (root / "mixed" / "a").mkdir(parents=True)
+    (root / "mixed" / "b").mkdir(parents=True)
+    con.execute(f"COPY (SELECT range AS id FROM range(3)) TO '{root}/mixed/a/p.parquet' "
+                "(FORMAT parquet)")
+    con.execute(f"COPY (SELECT 'v' AS label, 2.5 AS weight) TO '{root}/mixed/b/p.parquet' "
+                "(FORMAT parquet)")
+    crawl(root)
+    tables = catalog_of(root)["tables"]
+    assert set(tables) == {"trips", "mixed_a", "mixed_b"}
+    assert tables["trips"]["properties"]["record_count"] == 6
+    assert [c["name"] for c in tables["mixed_b"]["columns"]] == ["label", "weight"]
