@@ -55,6 +55,22 @@ def machine():
             "memory_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30)}
 
 
+RUN_COLUMNS = ["run", "wall s", "events/s", "CPU s per million", "peak RSS MiB"]
+
+
+def run_table(runs):
+    """The median of each measure over `runs`, and Markdown rows: one per run
+    and the median last."""
+    import statistics
+    median = {k: statistics.median(r[k] for r in runs)
+              for k in ("wall_s", "events_per_s", "cpu_s_per_million", "peak_rss_mb")}
+    rows = [[r["run"], r["wall_s"], f"{r['events_per_s']:,}", r["cpu_s_per_million"],
+             r["peak_rss_mb"]] for r in runs]
+    rows.append(["median", median["wall_s"], f"{median['events_per_s']:,.0f}",
+                 median["cpu_s_per_million"], median["peak_rss_mb"]])
+    return median, rows
+
+
 def write_results(name, result, table_header, table_rows, notes=""):
     """Writes bench/results/<date>-<name>.json and .md; prints the Markdown."""
     RESULTS.mkdir(parents=True, exist_ok=True)

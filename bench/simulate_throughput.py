@@ -8,10 +8,9 @@ Usage: bench/simulate_throughput.py [--events N] [--runs R] [--wire canonical|se
 
 import argparse
 import pathlib
-import statistics
 import tempfile
 
-from bench_common import SMARTCITY, Broker, run_measured, write_results
+from bench_common import RUN_COLUMNS, SMARTCITY, Broker, run_measured, run_table, write_results
 
 
 def main():
@@ -36,15 +35,10 @@ def main():
             print(runs[-1])
     finally:
         broker.stop()
-    median = {k: statistics.median(r[k] for r in runs)
-              for k in ("wall_s", "events_per_s", "cpu_s_per_million", "peak_rss_mb")}
-    rows = [[r["run"], r["wall_s"], f"{r['events_per_s']:,}", r["cpu_s_per_million"],
-             r["peak_rss_mb"]] for r in runs]
-    rows.append(["median", median["wall_s"], f"{median['events_per_s']:,.0f}",
-                 median["cpu_s_per_million"], median["peak_rss_mb"]])
+    median, rows = run_table(runs)
     write_results(f"simulate-throughput-{args.wire}",
                   {"events": args.events, "wire": args.wire, "runs": runs, "median": median},
-                  ["run", "wall s", "events/s", "CPU s per million", "peak RSS MiB"], rows,
+                  RUN_COLUMNS, rows,
                   f"{args.events:,} fleet events (100 vehicles), {args.wire} wire format, "
                   "published to a local broker; CPU of the simulate process only.")
 

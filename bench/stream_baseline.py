@@ -9,11 +9,10 @@ Usage: bench/stream_baseline.py [--events N] [--runs R] [--partitions P]"""
 import argparse
 import pathlib
 import re
-import statistics
 import sys
 import tempfile
 
-from bench_common import SMARTCITY, Broker, run_measured, write_results
+from bench_common import RUN_COLUMNS, SMARTCITY, Broker, run_measured, run_table, write_results
 
 
 def main():
@@ -49,17 +48,12 @@ def main():
             print(f"run {i}: {runs[-1]}", file=sys.stderr)
     finally:
         broker.stop()
-    median = {k: statistics.median(r[k] for r in runs)
-              for k in ("wall_s", "events_per_s", "cpu_s_per_million", "peak_rss_mb")}
-    rows = [[r["run"], r["wall_s"], f"{r['events_per_s']:,}", r["cpu_s_per_million"],
-             r["peak_rss_mb"]] for r in runs]
-    rows.append(["median", median["wall_s"], f"{median['events_per_s']:,.0f}",
-                 median["cpu_s_per_million"], median["peak_rss_mb"]])
+    median, rows = run_table(runs)
     size = f"{args.events // 1_000_000}M" if args.events % 1_000_000 == 0 else str(args.events)
     write_results(f"stream-baseline-{size}",
                   {"events": args.events, "partitions": args.partitions, "preload": preload,
                    "runs": runs, "median": median},
-                  ["run", "wall s", "events/s", "CPU s per million", "peak RSS MiB"], rows,
+                  RUN_COLUMNS, rows,
                   f"{args.events:,} seed-shaped events, {args.partitions} partitions per topic; "
                   "wall time includes start-up and the consumer-group join.")
 
