@@ -13,13 +13,16 @@ find_package(benchmark REQUIRED)
 pkg_check_modules(RDKAFKA REQUIRED IMPORTED_TARGET rdkafka)
 pkg_check_modules(CURL REQUIRED IMPORTED_TARGET libcurl)
 
-# Debian ships CLI11 and cpp-httplib as headers only, sometimes without a
-# CMake package; an INTERFACE target keeps call sites uniform either way.
+# Debian ships CLI11 as headers only, sometimes without a CMake package; an
+# INTERFACE target keeps call sites uniform either way.
 if(NOT TARGET CLI11::CLI11)
   add_library(CLI11::CLI11 INTERFACE IMPORTED)
 endif()
+# Debian builds cpp-httplib as a shared library; its pkg-config entry carries
+# the feature macros the header must see (they change class layouts).
+pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
 add_library(smartcity_httplib INTERFACE)
-target_compile_definitions(smartcity_httplib INTERFACE CPPHTTPLIB_THREAD_POOL_COUNT=4)
+target_link_libraries(smartcity_httplib INTERFACE PkgConfig::HTTPLIB)
 
 # DuckDB 1.4.4: libduckdb.so and duckdb.h unpacked by scripts/install-deps from
 # the two pinned npm tarballs (checked against SHA-256 sums there).

@@ -1,5 +1,6 @@
 #include <spdlog/spdlog.h>
 
+#include <cstdlib>
 #include <exception>
 #include <thread>
 
@@ -10,9 +11,11 @@
 #include "base/errors.h"
 #include "base/shutdown_signal.h"
 #include "base/units.h"
+#include "catalog/lake_crawler.h"
 #include "kafka/kafka_producer.h"
 #include "kafka/local_broker.h"
 #include "kafka/topic_admin.h"
+#include "serve/dashboard_server.h"
 #include "stream/stream_job.h"
 
 namespace smartcity::app {
@@ -28,6 +31,9 @@ struct DemoFlags {
   std::string duration;
   std::string roll_interval = "2s";
   int port = 9092;
+  std::string broker_data;
+  std::string host = "127.0.0.1";
+  int http_port = 8080;
 };
 
 fs::path demo_folder() {
@@ -58,7 +64,8 @@ void run(const DemoFlags& flags) {
   std::string brokers = flags.kafka.brokers;
   if (brokers.empty()) {
     kafka::LocalBrokerOptions options;
-    options.data_dir = demo_folder() / "broker";
+    options.data_dir =
+        flags.broker_data.empty() ? demo_folder() / "broker" : fs::path(flags.broker_data);
     options.port = flags.port;
     broker = std::make_unique<kafka::LocalBroker>(options);
     spdlog::info("demo: starting the embedded Kafka broker on {} (data in {})", broker->bootstrap(),
@@ -113,6 +120,36 @@ void run(const DemoFlags& flags) {
       },
       stream_failure);
 
+  // An empty lake is a lake: the dashboard shows empty charts, not errors,
+  // until the first commit lands.
+  fs::create_directories(lake / "_smartcity" / "commits");
+  std::exception_ptr serve_failure;
+  std::thread server = start_worker(
+      "serve",
+      [&] {
+        serve::ServerOptions options;
+        options.lake = lake.string();
+        options.host = flags.host;
+        options.port = flags.http_port;
+        if (const char* token = std::getenv("SMARTCITY_TOKEN"); token && *token) {
+          options.token = token;
+        }
+        serve::run_dashboard_server(options);
+      },
+      serve_failure);
+  // The Glue crawler's job: keep the catalog current while data arrives.
+  std::exception_ptr crawl_failure;
+  std::thread crawler = start_worker(
+      "crawl",
+      [&] {
+        catalog::CrawlOptions options;
+        options.lake = lake.string();
+        while (!ShutdownSignal::wait_for(std::chrono::seconds(15))) {
+          if (fs::exists(lake / "_smartcity" / "commits")) catalog::crawl_lake(options);
+        }
+      },
+      crawl_failure);
+
   simulator.join();
   if (duration.count() > 0 && !ShutdownSignal::requested()) {
     // Give the stream one roll interval to commit the last records.
@@ -121,9 +158,14 @@ void run(const DemoFlags& flags) {
     ShutdownSignal::request();
   }
   streamer.join();
+  ShutdownSignal::request();
+  server.join();
+  crawler.join();
   if (broker) broker->stop();
   if (simulate_failure) std::rethrow_exception(simulate_failure);
   if (stream_failure) std::rethrow_exception(stream_failure);
+  if (serve_failure) std::rethrow_exception(serve_failure);
+  if (crawl_failure) std::rethrow_exception(crawl_failure);
   spdlog::info(
       "demo: published {} records ({} delivered); the stream committed {} rows and {} dead "
       "letters in {} files over {} commits into {}",
@@ -137,8 +179,9 @@ void add_demo_command(CLI::App& app) {
   auto flags = std::make_shared<DemoFlags>();
   CLI::App* command = app.add_subcommand(
       "demo",
-      "Run the whole pipeline in one process: an embedded Kafka broker, a simulated fleet and "
-      "the stream into a lake.\nExample: smartcity demo --vehicles 20 --duration 2m");
+      "Run the whole pipeline in one process: an embedded Kafka broker, a simulated fleet, the "
+      "stream into a lake, periodic crawls and the dashboard.\nExample: smartcity demo "
+      "--vehicles 20 --duration 2m");
   add_kafka_flags(*command, flags->kafka);
   command->add_option("--lake", flags->lake,
                       "Lake folder (default: $XDG_DATA_HOME/smartcity/demo/lake)");
@@ -152,6 +195,13 @@ void add_demo_command(CLI::App& app) {
   command->add_option("--roll-interval", flags->roll_interval, "How often the stream commits")
       ->capture_default_str();
   command->add_option("--port", flags->port, "Port of the embedded broker on 127.0.0.1")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 65535));
+  command->add_option("--broker-data", flags->broker_data,
+                      "Data folder of the embedded broker (default: "
+                      "$XDG_DATA_HOME/smartcity/demo/broker; topics persist there)");
+  command->add_option("--host", flags->host, "Address of the dashboard")->capture_default_str();
+  command->add_option("--http-port", flags->http_port, "Port of the dashboard")
       ->capture_default_str()
       ->check(CLI::Range(1, 65535));
   command->callback([flags] { run(*flags); });

@@ -10,6 +10,7 @@ void add_registered_commands(CLI::App& app) {
   add_stream_command(app);
   add_crawl_command(app);
   add_query_command(app);
+  add_serve_command(app);
   add_demo_command(app);
 }
 

@@ -1,0 +1,211 @@
+#include "serve/lake_api.h"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "base/errors.h"
+#include "events/timestamp.h"
+#include "lake/commit_log.h"
+#include "lake/duckdb_handles.h"
+
+namespace smartcity::serve {
+namespace {
+
+namespace fs = std::filesystem;
+
+}  // namespace
+
+nlohmann::json result_json(const query::QueryResult& result) {
+  nlohmann::json rows = nlohmann::json::array();
+  for (const auto& row : result.rows) {
+    nlohmann::json out = nlohmann::json::array();
+    for (std::size_t c = 0; c < row.size(); ++c) {
+      if (!row[c]) {
+        out.push_back(nullptr);
+      } else if (result.kinds[c] == query::ValueKind::kNumber) {
+        // Integers stay integers in JSON; anything else numeric is a double.
+        const std::string& text = *row[c];
+        try {
+          if (text.find_first_of(".eEn") == std::string::npos) {
+            out.push_back(std::stoll(text));
+          } else {
+            out.push_back(std::stod(text));
+          }
+        } catch (const std::exception&) {
+          out.push_back(text);
+        }
+      } else if (result.kinds[c] == query::ValueKind::kBoolean) {
+        out.push_back(*row[c] == "true");
+      } else {
+        out.push_back(*row[c]);
+      }
+    }
+    rows.push_back(std::move(out));
+  }
+  return {{"columns", result.columns}, {"rows", std::move(rows)}, {"truncated", result.truncated}};
+}
+
+namespace {
+
+std::string time_literal(const std::string& text, const char* name) {
+  const auto parsed = events::parse_timestamp(text);
+  if (!parsed) throw UsageError(std::string(name) + ": '" + text + "' is not an ISO-8601 time");
+  return "TIMESTAMPTZ " + lake::sql_string_literal(
+                              events::format_timestamp(*parsed, events::TimestampStyle::kUtcZulu));
+}
+
+std::size_t commit_count(const std::string& lake) {
+  std::size_t count = 0;
+  std::error_code ec;
+  for (fs::directory_iterator it(fs::path(lake) / std::string(lake::kCommitFolder), ec), end;
+       !ec && it != end; it.increment(ec)) {
+    ++count;
+  }
+  return count;
+}
+
+}  // namespace
+
+std::string filtered_report_sql(const std::string& report_sql, const ReportFilters& filters) {
+  std::vector<std::string> common;
+  if (filters.from) common.push_back("timestamp >= " + time_literal(*filters.from, "from"));
+  if (filters.to) common.push_back("timestamp < " + time_literal(*filters.to, "to"));
+  if (filters.device) common.push_back("device_id = " + lake::sql_string_literal(*filters.device));
+  const auto where = [&](std::vector<std::string> conditions) {
+    std::string text;
+    for (const std::string& condition : conditions) {
+      text += (text.empty() ? " WHERE " : " AND ") + condition;
+    }
+    return text;
+  };
+  std::vector<std::string> weather = common;
+  if (filters.condition) {
+    weather.push_back("weather_condition = " + lake::sql_string_literal(*filters.condition));
+  }
+  std::vector<std::string> emergency = common;
+  if (filters.incident_type) {
+    emergency.push_back("type = " + lake::sql_string_literal(*filters.incident_type));
+  }
+  if (filters.status) emergency.push_back("status = " + lake::sql_string_literal(*filters.status));
+  // A CTE shadows the view of the same name inside this statement only.
+  return "WITH weather AS (SELECT * FROM main.weather" + where(weather) +
+         "), emergency AS (SELECT * FROM main.emergency" + where(emergency) +
+         "), vehicle AS (SELECT * FROM main.vehicle" + where(common) + ")\n" + report_sql;
+}
+
+LakeApi::LakeApi(std::string lake) : lake_(std::move(lake)) {}
+
+query::LakeQuery& LakeApi::lake_query() {
+  const auto now = std::chrono::steady_clock::now();
+  if (!query_ || now - checked_at_ > std::chrono::seconds(1)) {
+    checked_at_ = now;
+    const std::size_t commits = commit_count(lake_);
+    if (!query_ || commits != commits_seen_) {
+      query::QueryOptions options;
+      options.lake = lake_;
+      options.timeout = std::chrono::seconds(30);
+      options.max_rows = 100'000;
+      query_ = std::make_unique<query::LakeQuery>(options);
+      commits_seen_ = commits;
+    }
+  }
+  return *query_;
+}
+
+query::QueryResult LakeApi::run(const std::string& statement) {
+  std::lock_guard lock(mutex_);
+  return lake_query().run(statement);
+}
+
+query::QueryResult LakeApi::report(const std::string& name, const ReportFilters& filters) {
+  const auto sql = query::report_sql(name);
+  if (!sql) throw UsageError("no report named " + name);
+  return run(filtered_report_sql(*sql, filters));
+}
+
+nlohmann::json LakeApi::latest_vehicles() {
+  return result_json(
+      run("SELECT device_id, arg_max(latitude, timestamp) AS latitude, "
+          "arg_max(longitude, timestamp) AS longitude, arg_max(speed, timestamp) AS speed, "
+          "arg_max(make, timestamp) AS make, max(timestamp)::VARCHAR AS timestamp "
+          "FROM vehicle GROUP BY device_id ORDER BY device_id"));
+}
+
+query::QueryResult LakeApi::sql(const std::string& statement) {
+  return run(statement);
+}
+
+nlohmann::json LakeApi::tables() {
+  nlohmann::json out = nlohmann::json::array();
+  std::lock_guard lock(mutex_);
+  query::LakeQuery& lake = lake_query();
+  for (const auto& [name, files] : lake.tables()) {
+    const auto columns = lake.run("DESCRIBE " + name);
+    nlohmann::json column_list = nlohmann::json::array();
+    for (const auto& row : columns.rows)
+      column_list.push_back({{"name", *row[0]}, {"type", *row[1]}});
+    const auto count = lake.run("SELECT count(*) FROM " + name);
+    const auto partitions = lake.run(
+        "SELECT DISTINCT date::VARCHAR || '/' || lpad(hour::VARCHAR, 2, '0') "
+        "FROM " +
+        name + " ORDER BY 1");
+    nlohmann::json partition_list = nlohmann::json::array();
+    for (const auto& row : partitions.rows) {
+      if (row[0]) partition_list.push_back(*row[0]);
+    }
+    out.push_back({{"name", name},
+                   {"columns", column_list},
+                   {"rows", std::stoull(*count.rows[0][0])},
+                   {"files", files},
+                   {"partitions", partition_list}});
+  }
+  return out;
+}
+
+nlohmann::json LakeApi::pipeline() {
+  nlohmann::json out = nlohmann::json::object();
+  std::ifstream status(fs::path(lake_) / "_smartcity" / "status.json");
+  if (status) {
+    try {
+      out = nlohmann::json::parse(status);
+    } catch (const nlohmann::json::exception&) {
+      out["state"] = "unknown";  // caught mid-replace; the next poll reads it
+    }
+  } else {
+    out["state"] = "no stream has written a status yet";
+  }
+  out["commits"] = commit_count(lake_);
+  return out;
+}
+
+std::string LakeApi::metrics() {
+  const nlohmann::json status = pipeline();
+  std::ostringstream text;
+  const auto gauge = [&](const std::string& name, const std::string& help, double value,
+                         const std::string& labels = "") {
+    text << "# HELP smartcity_" << name << ' ' << help << "\n# TYPE smartcity_" << name
+         << " gauge\nsmartcity_" << name << labels << ' ' << value << '\n';
+  };
+  const auto number = [&](const char* key) {
+    return status.contains(key) && status[key].is_number() ? status[key].get<double>() : 0.0;
+  };
+  gauge("stream_records_total", "Records consumed by the stream since it started",
+        number("records"));
+  gauge("stream_rows_total", "Rows committed since the stream started", number("rows"));
+  gauge("stream_dead_letters_total", "Dead letters committed since the stream started",
+        number("dead_letters"));
+  gauge("stream_events_per_second", "Consumption rate over the last interval",
+        number("events_per_second"));
+  gauge("lake_commits", "Commit records in the lake", status["commits"].get<double>());
+  if (status.contains("lag") && status["lag"].is_object()) {
+    text << "# HELP smartcity_stream_lag Records not yet read, per topic\n"
+            "# TYPE smartcity_stream_lag gauge\n";
+    for (const auto& [topic, lag] : status["lag"].items()) {
+      text << "smartcity_stream_lag{topic=\"" << topic << "\"} " << lag.get<double>() << '\n';
+    }
+  }
+  return text.str();
+}
+
+}  // namespace smartcity::serve

@@ -1,0 +1,68 @@
+// The dashboard's data: JSON answers computed from the lake with the query
+// stage's sandboxed DuckDB. Keeps one LakeQuery, rebuilt when new commits
+// arrive (checked at most once a second), and serialises queries on it (a
+// DuckDB connection runs one statement at a time).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "query/lake_query.h"
+
+namespace smartcity::serve {
+
+// Filters every report endpoint takes (all optional, AND-ed).
+struct ReportFilters {
+  std::optional<std::string> from;  // ISO-8601, inclusive
+  std::optional<std::string> to;    // ISO-8601, exclusive
+  std::optional<std::string> device;
+  std::optional<std::string> condition;      // weather_condition
+  std::optional<std::string> incident_type;  // emergency type
+  std::optional<std::string> status;         // emergency status
+};
+
+class LakeApi {
+ public:
+  explicit LakeApi(std::string lake);
+
+  // A named report, with filters. Throws UsageError for a bad filter value,
+  // QueryError from the query.
+  query::QueryResult report(const std::string& name, const ReportFilters& filters);
+  // Last known position of each vehicle.
+  nlohmann::json latest_vehicles();
+  // [{name, columns: [{name, type}], rows, partitions: [...]}]
+  nlohmann::json tables();
+  // The stream's status file, plus the lake's last commit.
+  nlohmann::json pipeline();
+  // User SQL, in the same sandbox as `smartcity query`.
+  query::QueryResult sql(const std::string& statement);
+  // Prometheus text exposition of the pipeline and table sizes.
+  std::string metrics();
+
+ private:
+  query::QueryResult run(const std::string& statement);
+  query::LakeQuery& lake_query();
+
+  std::string lake_;
+  std::mutex mutex_;
+  std::unique_ptr<query::LakeQuery> query_;
+  std::size_t commits_seen_ = 0;
+  std::chrono::steady_clock::time_point checked_at_{};
+};
+
+// {"columns": [...], "rows": [[...]], "truncated": bool}, numbers as numbers.
+nlohmann::json result_json(const query::QueryResult& result);
+
+// The statement of a report with `filters` applied: each table the report
+// reads is shadowed by a filtered CTE of the same name. Values are checked
+// and quoted; a bad one throws UsageError.
+std::string filtered_report_sql(const std::string& report_sql, const ReportFilters& filters);
+
+}  // namespace smartcity::serve
