@@ -57,6 +57,15 @@ def run_smartcity(*args, timeout=600, check=True, **kwargs):
     return result
 
 
+def stream_simulated_lake(kafka, lake, vehicles, count, seed, start, *extra):
+    """Fills `lake` the way users do: simulate a fleet into Kafka, then
+    `stream --until-caught-up`. Returns the lake."""
+    run_smartcity("simulate", "--brokers", kafka.bootstrap, "--vehicles", vehicles, "--count",
+                  count, "--seed", seed, "--start", start, *extra)
+    run_smartcity("stream", "--brokers", kafka.bootstrap, "--lake", lake, "--until-caught-up")
+    return lake
+
+
 def committed_files(lake: pathlib.Path):
     """Paths of the files the commit log names, read straight from the JSON."""
     files = set()

@@ -11,7 +11,7 @@ import duckdb
 import pyarrow.dataset as ds
 import pytest
 
-from conftest import TABLES, run_smartcity
+from conftest import TABLES, run_smartcity, stream_simulated_lake
 
 CATALOG = "_smartcity/catalog/catalog.json"
 
@@ -32,11 +32,8 @@ def count_rows(lake, table):
 
 @pytest.fixture(scope="module")
 def lake(kafka, tmp_path_factory):
-    lake = tmp_path_factory.mktemp("lake")
-    run_smartcity("simulate", "--brokers", kafka.bootstrap, "--vehicles", 10, "--count", 5000,
-                  "--seed", 5, "--start", "2026-11-25T06:00:00Z")
-    run_smartcity("stream", "--brokers", kafka.bootstrap, "--lake", lake, "--until-caught-up")
-    return lake
+    return stream_simulated_lake(kafka, tmp_path_factory.mktemp("lake"),
+                                 10, 5000, 5, "2026-11-25T06:00:00Z")
 
 
 def commits(lake):

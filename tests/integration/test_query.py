@@ -11,16 +11,13 @@ import time
 import pyarrow.dataset as ds
 import pytest
 
-from conftest import run_smartcity
+from conftest import run_smartcity, stream_simulated_lake
 
 
 @pytest.fixture(scope="module")
 def lake(kafka, tmp_path_factory):
-    lake = tmp_path_factory.mktemp("lake")
-    run_smartcity("simulate", "--brokers", kafka.bootstrap, "--vehicles", 30, "--count", 30_000,
-                  "--seed", 21, "--start", "2026-11-25T06:00:00Z", "--faults", "0.002")
-    run_smartcity("stream", "--brokers", kafka.bootstrap, "--lake", lake, "--until-caught-up")
-    return lake
+    return stream_simulated_lake(kafka, tmp_path_factory.mktemp("lake"),
+                                 30, 30_000, 21, "2026-11-25T06:00:00Z", "--faults", "0.002")
 
 
 def rows_of(lake, table):

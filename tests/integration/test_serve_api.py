@@ -11,7 +11,7 @@ import urllib.request
 
 import pytest
 
-from conftest import SMARTCITY, run_smartcity
+from conftest import SMARTCITY, run_smartcity, stream_simulated_lake
 
 
 def free_port():
@@ -22,11 +22,8 @@ def free_port():
 
 @pytest.fixture(scope="module")
 def lake(kafka, tmp_path_factory):
-    lake = tmp_path_factory.mktemp("lake")
-    run_smartcity("simulate", "--brokers", kafka.bootstrap, "--vehicles", 8, "--count", 4000,
-                  "--seed", 9, "--start", "2026-11-25T06:00:00Z")
-    run_smartcity("stream", "--brokers", kafka.bootstrap, "--lake", lake, "--until-caught-up")
-    return lake
+    return stream_simulated_lake(kafka, tmp_path_factory.mktemp("lake"),
+                                 8, 4000, 9, "2026-11-25T06:00:00Z")
 
 
 def start_server(lake, *args):
