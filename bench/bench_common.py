@@ -30,6 +30,20 @@ class Broker:
         subprocess.run([str(KAFKA), "stop", "--data", str(self.data)], check=False)
 
 
+def build_pipeline_lake(lake: pathlib.Path, events: int, vehicles: int = 200):
+    """A lake of `events` written the way users write one: simulate into a
+    scratch broker, then `stream --until-caught-up`."""
+    broker = Broker(lake.parent / "kafka")
+    try:
+        print(f"building a lake of {events:,} events", file=sys.stderr)
+        run_measured([SMARTCITY, "simulate", "--brokers", broker.bootstrap, "--vehicles",
+                      str(vehicles), "--count", str(events), "--rate", "0", "--seed", "3"])
+        run_measured([SMARTCITY, "stream", "--brokers", broker.bootstrap, "--lake", str(lake),
+                      "--until-caught-up"])
+    finally:
+        broker.stop()
+
+
 def run_measured(args):
     """Runs args to completion; returns (wall s, CPU s (user+sys), peak RSS MiB, stderr)."""
     start = time.monotonic()

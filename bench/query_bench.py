@@ -18,7 +18,7 @@ import time
 
 import duckdb
 
-from bench_common import ROOT, SMARTCITY, Broker, run_measured, write_results
+from bench_common import ROOT, SMARTCITY, build_pipeline_lake, write_results
 
 REPORTS = ["weather", "vehicle-status", "emergencies"]
 
@@ -53,17 +53,8 @@ def main():
     parser.add_argument("--events", type=int, default=10_000_000)
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
-    work = pathlib.Path(tempfile.mkdtemp(prefix="smartcity-query-"))
-    lake = work / "lake"
-    broker = Broker(work / "kafka")
-    try:
-        print(f"building a lake of {args.events:,} events", file=sys.stderr)
-        run_measured([SMARTCITY, "simulate", "--brokers", broker.bootstrap, "--vehicles", "200",
-                      "--count", str(args.events), "--rate", "0", "--seed", "3"])
-        run_measured([SMARTCITY, "stream", "--brokers", broker.bootstrap, "--lake", str(lake),
-                      "--until-caught-up"])
-    finally:
-        broker.stop()
+    lake = pathlib.Path(tempfile.mkdtemp(prefix="smartcity-query-")) / "lake"
+    build_pipeline_lake(lake, args.events)
     files = committed_files(lake)
     results = []
     for report in REPORTS:

@@ -133,10 +133,17 @@ async function loadOutline() {
   }
 }
 
-function renderMap(result) {
+function renderMap(result, tracks) {
   latest.vehicles = result;
   const rows = rowsAsObjects(result);
-  const series = [{
+  const routes = Object.entries(tracks)
+    .filter(([device]) => !filters.device || device === filters.device)
+    .map(([device, points]) => ({
+      name: 'route ' + device, type: 'line', data: points, showSymbol: false, z: 2,
+      lineStyle: { color: '#457b9d', width: 1.5, opacity: 0.7 },
+      tooltip: { formatter: () => device + ' (recent route)' },
+    }));
+  const series = [...routes, {
     name: 'vehicles', type: 'scatter', symbolSize: 9,
     data: rows.map(r => ({ value: [r.longitude, r.latitude], name: r.device_id, speed: r.speed, make: r.make })),
     itemStyle: { color: '#d62828' },
@@ -179,16 +186,16 @@ function formatCount(n) { return Number(n || 0).toLocaleString('en-GB'); }
 async function refresh() {
   const params = query(reportParams());
   try {
-    const [weather, status, emergencies, vehicles, pipeline] = await Promise.all([
+    const [weather, status, emergencies, vehicles, pipeline, tracks] = await Promise.all([
       getJson('/api/reports/weather' + params), getJson('/api/reports/vehicle-status' + params),
       getJson('/api/reports/emergencies' + params), getJson('/api/vehicles/latest'),
-      getJson('/api/pipeline')]);
+      getJson('/api/pipeline'), getJson('/api/vehicles/tracks?points=60')]);
     renderWeather(weather);
     renderStatus(status);
     renderEmergencies(emergencies);
     updateDevices(vehicles);
     renderMap(filters.device ? { columns: vehicles.columns,
-      rows: vehicles.rows.filter(r => r[0] === filters.device) } : vehicles);
+      rows: vehicles.rows.filter(r => r[0] === filters.device) } : vehicles, tracks);
     document.getElementById('h-events').textContent = formatCount((pipeline.rows || 0) + (pipeline.dead_letters || 0));
     document.getElementById('h-rate').textContent = formatCount(Math.round(pipeline.events_per_second || 0));
     document.getElementById('h-dead').textContent = formatCount(pipeline.dead_letters);

@@ -129,6 +129,22 @@ void run_dashboard_server(const ServerOptions& options) {
              api([lake](const httplib::Request&, httplib::Response& response) {
                send_json(response, 200, lake->latest_vehicles());
              }));
+  server.Get("/api/vehicles/tracks",
+             api([lake](const httplib::Request& request, httplib::Response& response) {
+               int points = 60;
+               if (const auto given = param(request, "points")) {
+                 try {
+                   points = std::stoi(*given);
+                 } catch (const std::exception&) {
+                   points = -1;
+                 }
+                 if (points < 2 || points > 1000) {
+                   send_error(response, 400, "points must be a number from 2 to 1000");
+                   return;
+                 }
+               }
+               send_json(response, 200, lake->vehicle_tracks(points));
+             }));
   server.Get("/api/pipeline", api([lake](const httplib::Request&, httplib::Response& response) {
                send_json(response, 200, lake->pipeline());
              }));

@@ -132,6 +132,20 @@ nlohmann::json LakeApi::latest_vehicles() {
           "FROM vehicle GROUP BY device_id ORDER BY device_id"));
 }
 
+nlohmann::json LakeApi::vehicle_tracks(int points) {
+  const query::QueryResult result =
+      run("SELECT device_id, longitude, latitude FROM (SELECT device_id, longitude, latitude, "
+          "timestamp, row_number() OVER (PARTITION BY device_id ORDER BY timestamp DESC) AS age "
+          "FROM vehicle) WHERE age <= " +
+          std::to_string(points) + " ORDER BY device_id, timestamp");
+  nlohmann::json tracks = nlohmann::json::object();
+  for (const auto& row : result.rows) {
+    if (!row[0] || !row[1] || !row[2]) continue;
+    tracks[*row[0]].push_back({std::stod(*row[1]), std::stod(*row[2])});
+  }
+  return tracks;
+}
+
 query::QueryResult LakeApi::sql(const std::string& statement) {
   return run(statement);
 }

@@ -37,6 +37,9 @@ class LakeApi {
   query::QueryResult report(const std::string& name, const ReportFilters& filters);
   // Last known position of each vehicle.
   nlohmann::json latest_vehicles();
+  // Each vehicle's recent route: its last `points` positions, oldest first,
+  // as {"device_id": [[longitude, latitude], ...]}.
+  nlohmann::json vehicle_tracks(int points);
   // [{name, columns: [{name, type}], rows, partitions: [...]}]
   nlohmann::json tables();
   // The stream's status file, plus the lake's last commit.

@@ -73,6 +73,12 @@ def test_health_tables_and_latest_vehicles(server, lake):
     latest = json.loads(call(server, "/api/vehicles/latest")[1])
     assert len(latest["rows"]) == 8
     assert latest["columns"][:3] == ["device_id", "latitude", "longitude"]
+    tracks = json.loads(call(server, "/api/vehicles/tracks?points=5")[1])
+    assert set(tracks) == {row[0] for row in latest["rows"]}
+    for row in latest["rows"]:
+        route = tracks[row[0]]
+        assert len(route) == 5 and route[-1] == [row[2], row[1]], "a route ends where it is now"
+    assert call(server, "/api/vehicles/tracks?points=0")[0] == 400
 
 
 @pytest.mark.parametrize("name", ["weather", "vehicle-status", "emergencies"])
