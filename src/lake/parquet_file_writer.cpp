@@ -153,10 +153,10 @@ FileStats ParquetFileWriter::write(const ColumnBatch& batch, HourKey hour,
   for (std::size_t i = 0; i < hours.size(); ++i) {
     if (hours[i] == hour) scan_.rows.push_back(static_cast<std::uint32_t>(i));
   }
-  const std::string sql = std::string("COPY (SELECT * FROM ") + kScanFunction + "()) TO " +
-                          sql_string_literal(path.string()) +
-                          " (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE " +
-                          std::to_string(kRowGroupRows) + ")";
+  const std::string sql =
+      std::string("COPY (SELECT * FROM ") + kScanFunction + "()) TO " +
+      sql_string_literal(path.string()) + " (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL " +
+      std::to_string(kZstdLevel) + ", ROW_GROUP_SIZE " + std::to_string(kRowGroupRows) + ")";
   execute(connection_.get(), sql, "cannot write Parquet file " + path.string());
   scan_.batch = nullptr;
   sync_file(path);
