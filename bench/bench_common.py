@@ -99,3 +99,67 @@ def write_results(name, result, table_header, table_rows, notes=""):
     lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in table_rows]
     stem.with_suffix(".md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
+
+
+def _process_tree(root_pid):
+    """The pids of root_pid and all its descendants alive now."""
+    children = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        # The command name may hold spaces and parentheses; fields after it are fixed.
+        ppid = int(stat[stat.rindex(")") + 2:].split()[1])
+        children.setdefault(ppid, []).append(int(entry))
+    tree, todo = [], [root_pid]
+    while todo:
+        pid = todo.pop()
+        tree.append(pid)
+        todo.extend(children.get(pid, []))
+    return tree
+
+
+def _tree_rss_mib(root_pid):
+    page = os.sysconf("SC_PAGE_SIZE")
+    total = 0
+    for pid in _process_tree(root_pid):
+        try:
+            with open(f"/proc/{pid}/statm") as f:
+                total += int(f.read().split()[1]) * page
+        except OSError:
+            pass
+    return total / 2**20
+
+
+def run_measured_tree(args, env=None, sample_s=0.2, stdout=subprocess.DEVNULL):
+    """Runs args to completion and measures its whole process tree (a JVM that
+    starts a Python driver, say): returns (wall s, CPU s, peak RSS MiB, stderr).
+    CPU is user + system of the process and every descendant it reaped; peak RSS
+    is the largest sum of the tree's resident sets seen by sampling every
+    sample_s seconds (a short spike between samples can be missed), and never
+    less than the largest single process's own peak."""
+    import threading
+    start = time.monotonic()
+    proc = subprocess.Popen(args, stdout=stdout, stderr=subprocess.PIPE, text=True, env=env)
+    stderr_chunks = []
+    reader = threading.Thread(target=lambda: stderr_chunks.append(proc.stderr.read()))
+    reader.start()
+    peak = 0.0
+    while True:
+        # Sample before reaping: after wait4 the pid is gone.
+        peak = max(peak, _tree_rss_mib(proc.pid))
+        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+        if pid:
+            break
+        time.sleep(sample_s)
+    wall = time.monotonic() - start
+    reader.join()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    stderr = "".join(stderr_chunks)
+    if proc.returncode != 0:
+        sys.exit(f"{' '.join(map(str, args))} failed:\n{stderr[-3000:]}")
+    return wall, usage.ru_utime + usage.ru_stime, max(peak, usage.ru_maxrss / 1024), stderr
