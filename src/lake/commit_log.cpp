@@ -1,9 +1,11 @@
 #include "lake/commit_log.h"
 
+#include <spdlog/spdlog.h>
 #include <charconv>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "base/check.h"
 #include "base/errors.h"
 #include "events/timestamp.h"
 
@@ -20,6 +22,10 @@ std::string commit_record_path(std::uint64_t sequence) {
   char name[32];
   std::snprintf(name, sizeof name, "%020llu", static_cast<unsigned long long>(sequence));
   return std::string(kCommitFolder) + "/" + name + std::string(kCommitSuffix);
+}
+
+std::string checkpoint_path(std::uint64_t sequence) {
+  return std::string(kCheckpointFolder) + commit_record_path(sequence).substr(kCommitFolder.size());
 }
 
 std::uint64_t parse_commit_file_name(std::string_view name) {
@@ -88,11 +94,85 @@ CommitRecord decode_commit_record(std::string_view text, const std::string& sour
   }
 }
 
+void fold_commit(LakeCommitState& state, const CommitRecord& record) {
+  SMARTCITY_CHECK(record.sequence > state.last_sequence, "commit records folded out of order");
+  state.last_sequence = record.sequence;
+  state.last_commit_at = record.committed_at;
+  for (const CommittedFile& file : record.files)
+    state.files.insert(file.path);
+  for (const CommittedOffset& offset : record.offsets) {
+    Offset& next = state.offsets[offset.partition];
+    next = std::max(next, offset.next);
+  }
+}
+
+std::string encode_checkpoint(const LakeCommitState& state) {
+  nlohmann::ordered_json json;
+  json["version"] = kFormatVersion;
+  json["sequence"] = state.last_sequence;
+  json["last_commit_at"] =
+      events::format_timestamp(state.last_commit_at, events::TimestampStyle::kUtcZulu);
+  json["offsets"] = nlohmann::ordered_json::array();
+  for (const auto& [partition, next] : state.offsets) {
+    json["offsets"].push_back({{"topic", partition.topic},
+                               {"partition", partition.partition.value},
+                               {"next_offset", next.value}});
+  }
+  json["files"] = state.files;
+  return json.dump() + "\n";
+}
+
+LakeCommitState decode_checkpoint(std::string_view text, const std::string& source) {
+  try {
+    const nlohmann::json json = nlohmann::json::parse(text);
+    if (json.at("version").get<int>() != kFormatVersion) {
+      throw StorageError("checkpoint " + source + " has format version " +
+                         json.at("version").dump());
+    }
+    LakeCommitState state;
+    state.last_sequence = json.at("sequence").get<std::uint64_t>();
+    const auto at = events::parse_timestamp(json.at("last_commit_at").get<std::string>());
+    if (!at) throw StorageError("checkpoint " + source + " has a bad last_commit_at");
+    state.last_commit_at = *at;
+    for (const nlohmann::json& offset : json.at("offsets")) {
+      state.offsets[TopicPartition{offset.at("topic").get<std::string>(),
+                                   Partition{offset.at("partition").get<std::int32_t>()}}] =
+          Offset{offset.at("next_offset").get<std::int64_t>()};
+    }
+    for (const nlohmann::json& file : json.at("files"))
+      state.files.insert(file.get<std::string>());
+    return state;
+  } catch (const nlohmann::json::exception& e) {
+    throw StorageError("checkpoint " + source + " is damaged: " + e.what());
+  }
+}
+
 LakeCommitState CommitLog::load() const {
   LakeCommitState state;
+  // Newest first; names sort by sequence.
+  std::vector<std::string> checkpoints = storage_->list(std::string(kCheckpointFolder));
+  for (auto it = checkpoints.rbegin(); it != checkpoints.rend(); ++it) {
+    const std::uint64_t sequence = parse_commit_file_name(*it);
+    if (sequence == 0) continue;  // a writer's private temporary
+    const std::string path = checkpoint_path(sequence);
+    try {
+      const std::optional<std::string> text = storage_->read(path);
+      if (!text) continue;
+      LakeCommitState candidate = decode_checkpoint(*text, path);
+      if (candidate.last_sequence != sequence) {
+        throw StorageError("checkpoint " + path + " claims sequence " +
+                           std::to_string(candidate.last_sequence));
+      }
+      state = std::move(candidate);
+      break;
+    } catch (const StorageError& e) {
+      spdlog::warn("{}; reading further back in the commit log instead", e.what());
+    }
+  }
   for (const std::string& name : storage_->list(std::string(kCommitFolder))) {
     const std::uint64_t sequence = parse_commit_file_name(name);
-    if (sequence == 0) continue;  // a writer's private temporary
+    // 0: a writer's private temporary; older ones are in the checkpoint.
+    if (sequence <= state.last_sequence) continue;
     const std::string path = std::string(kCommitFolder) + "/" + name;
     const std::optional<std::string> text = storage_->read(path);
     if (!text) continue;  // listed, then gone: cannot happen to an append-only log
@@ -101,14 +181,7 @@ LakeCommitState CommitLog::load() const {
       throw StorageError("commit record " + path + " claims sequence " +
                          std::to_string(record.sequence));
     }
-    state.last_sequence = sequence;
-    state.last_commit_at = record.committed_at;
-    for (const CommittedFile& file : record.files)
-      state.files.insert(file.path);
-    for (const CommittedOffset& offset : record.offsets) {
-      Offset& next = state.offsets[offset.partition];
-      next = std::max(next, offset.next);
-    }
+    fold_commit(state, record);
   }
   return state;
 }
@@ -116,6 +189,11 @@ LakeCommitState CommitLog::load() const {
 bool CommitLog::try_append(const CommitRecord& record) {
   return storage_->create_if_absent(commit_record_path(record.sequence),
                                     encode_commit_record(record));
+}
+
+void CommitLog::write_checkpoint(const LakeCommitState& state) {
+  // Absent or equal: every writer folds the same commits into the same state.
+  storage_->create_if_absent(checkpoint_path(state.last_sequence), encode_checkpoint(state));
 }
 
 }  // namespace smartcity::lake

@@ -2,6 +2,12 @@
 // _smartcity/commits/, the single source of truth for which files are visible
 // and which Kafka offsets they cover (see README.md for the format). Kafka's
 // own committed offsets are never trusted on restart; these are.
+//
+// Checkpoints keep start-up bounded as the log grows: after every
+// kCheckpointEvery-th commit the writer stores the folded state up to it under
+// _smartcity/checkpoints/. A checkpoint only summarises commits that exist, so
+// losing or damaging one costs time (load() falls back to an older one or to
+// the full log), never data.
 #pragma once
 
 #include <cstdint>
@@ -43,6 +49,9 @@ struct CommitRecord {
 };
 
 inline constexpr std::string_view kCommitFolder = "_smartcity/commits";
+inline constexpr std::string_view kCheckpointFolder = "_smartcity/checkpoints";
+// Start-up reads at most this many commit records after the newest checkpoint.
+inline constexpr std::uint64_t kCheckpointEvery = 100;
 
 // "_smartcity/commits/00000000000000000042.json"
 std::string commit_record_path(std::uint64_t sequence);
@@ -60,21 +69,38 @@ struct LakeCommitState {
   UnixMicros last_commit_at;
   std::map<TopicPartition, Offset> offsets;  // next offset per partition
   std::set<std::string> files;               // every committed file path
+  bool operator==(const LakeCommitState&) const = default;
 };
+
+// Folds `record` into `state`; record.sequence must be state.last_sequence + 1
+// or later (CHECKed).
+void fold_commit(LakeCommitState& state, const CommitRecord& record);
+
+// "_smartcity/checkpoints/00000000000000000100.json"
+std::string checkpoint_path(std::uint64_t sequence);
+std::string encode_checkpoint(const LakeCommitState& state);
+// Throws StorageError naming `source` if the text is not a valid checkpoint.
+LakeCommitState decode_checkpoint(std::string_view text, const std::string& source);
 
 class CommitLog {
  public:
   // `storage` must outlive the log.
   explicit CommitLog(LakeStorage& storage) : storage_(&storage) {}
 
-  // Reads every commit record in sequence order and folds them. Throws
-  // StorageError if a record is unreadable (the lake needs a person then).
+  // The fold of every commit record in sequence order: the newest readable
+  // checkpoint, then the records after it. Throws StorageError if a record is
+  // unreadable (the lake needs a person then); a damaged checkpoint is only
+  // skipped, with a warning.
   LakeCommitState load() const;
 
   // Creates the commit record `record.sequence`, only if absent. Returns false
   // (writing nothing) when that sequence exists already: another writer
   // committed first, and the caller must reload before trying again.
   bool try_append(const CommitRecord& record);
+
+  // Stores `state` (the fold of commits 1..state.last_sequence) as the
+  // checkpoint of state.last_sequence, unless one exists already.
+  void write_checkpoint(const LakeCommitState& state);
 
  private:
   LakeStorage* storage_;

@@ -127,6 +127,15 @@ LakeCommitter::LakeCommitter(lake::LakeStorage& storage, lake::LakeCommitState s
 
 LakeCommitter::~LakeCommitter() = default;
 
+void LakeCommitter::write_checkpoint() {
+  try {
+    log_.write_checkpoint(state_);
+  } catch (const StorageError& e) {
+    // The commit stands without it; only the next start-up reads more records.
+    spdlog::warn("no checkpoint after commit {}: {}", state_.last_sequence, e.what());
+  }
+}
+
 CommitSummary LakeCommitter::commit(const std::vector<PartitionBuffer*>& buffers) {
   std::vector<FileJob> jobs;
   lake::CommitRecord record;
@@ -186,11 +195,8 @@ CommitSummary LakeCommitter::commit(const std::vector<PartitionBuffer*>& buffers
   for (const FileJob& job : jobs)
     storage_->publish(job.staged, job.final_path);
 
-  state_.last_sequence = record.sequence;
-  state_.last_commit_at = record.committed_at;
-  for (const lake::CommittedOffset& offset : record.offsets) {
-    state_.offsets[offset.partition] = offset.next;
-  }
+  lake::fold_commit(state_, record);
+  if (record.sequence % lake::kCheckpointEvery == 0) write_checkpoint();
   for (PartitionBuffer* buffer : buffers)
     buffer->clear_committed();
   summary.sequence = record.sequence;

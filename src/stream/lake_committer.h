@@ -41,9 +41,10 @@ lake::LakeCommitState recover_lake(lake::LakeStorage& storage);
 class LakeCommitter {
  public:
   // `storage` must outlive the committer. `state` is the loaded commit state;
-  // the committer keeps its sequence and offsets current (not its file set,
-  // which only recovery needs and which would grow without bound). `writer_threads` files are
-  // encoded at once.
+  // the committer keeps all of it current, its file set included (the same
+  // size load() reads at every start), because every lake::kCheckpointEvery-th
+  // commit it writes a checkpoint of it. `writer_threads` files are encoded at
+  // once.
   LakeCommitter(lake::LakeStorage& storage, lake::LakeCommitState state, const Clock& clock,
                 unsigned writer_threads);
   ~LakeCommitter();
@@ -58,6 +59,9 @@ class LakeCommitter {
 
  private:
   class FileWriterPool;
+
+  // Best effort: a failed checkpoint is logged, the commit stands.
+  void write_checkpoint();
 
   lake::LakeStorage* storage_;
   lake::CommitLog log_;

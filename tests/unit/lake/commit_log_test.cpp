@@ -61,6 +61,62 @@ TEST(CommitLog, LoadFoldsOffsetsAndFiles) {
   EXPECT_EQ(state.offsets.at(TopicPartition{"gps_data", Partition{2}}), Offset{500});
 }
 
+// The fold of commits 1..last, written to `log`, with checkpoints after every
+// kCheckpointEvery-th.
+LakeCommitState write_log_with_checkpoints(CommitLog& log, std::uint64_t last) {
+  LakeCommitState state;
+  for (std::uint64_t sequence = 1; sequence <= last; ++sequence) {
+    const CommitRecord record = sample_record(sequence, static_cast<std::int64_t>(sequence) * 10);
+    EXPECT_TRUE(log.try_append(record));
+    fold_commit(state, record);
+    if (sequence % kCheckpointEvery == 0) log.write_checkpoint(state);
+  }
+  return state;
+}
+
+TEST(CommitLog, CheckpointRoundTripsThroughJson) {
+  LakeCommitState state;
+  fold_commit(state, sample_record(1, 100));
+  fold_commit(state, sample_record(2, 250));
+  EXPECT_EQ(decode_checkpoint(encode_checkpoint(state), "x"), state);
+  EXPECT_EQ(checkpoint_path(200), "_smartcity/checkpoints/00000000000000000200.json");
+}
+
+TEST(CommitLog, LoadStartsFromTheNewestCheckpoint) {
+  testing::ScratchFolder folder;
+  LocalLakeStorage storage(folder.path());
+  CommitLog log(storage);
+  const LakeCommitState full = write_log_with_checkpoints(log, 2 * kCheckpointEvery + 50);
+  EXPECT_EQ(log.load(), full);
+  // Remove every record the newest checkpoint covers: load() must not need them.
+  for (std::uint64_t sequence = 1; sequence <= 2 * kCheckpointEvery; ++sequence)
+    storage.remove(commit_record_path(sequence));
+  EXPECT_EQ(log.load(), full);
+}
+
+TEST(CommitLog, ADamagedCheckpointFallsBackToAnOlderOne) {
+  testing::ScratchFolder folder;
+  LocalLakeStorage storage(folder.path());
+  CommitLog log(storage);
+  const LakeCommitState full = write_log_with_checkpoints(log, 2 * kCheckpointEvery + 5);
+  storage.replace(checkpoint_path(2 * kCheckpointEvery), "{\"version\": 1, \"seq");
+  EXPECT_EQ(log.load(), full);
+  // And with no readable checkpoint at all, the whole log.
+  storage.replace(checkpoint_path(kCheckpointEvery), "");
+  EXPECT_EQ(log.load(), full);
+}
+
+TEST(CommitLog, ACheckpointIsWrittenOnce) {
+  testing::ScratchFolder folder;
+  LocalLakeStorage storage(folder.path());
+  CommitLog log(storage);
+  const LakeCommitState full = write_log_with_checkpoints(log, kCheckpointEvery);
+  LakeCommitState other = full;
+  other.files.insert("vehicle/not-committed.parquet");
+  log.write_checkpoint(other);
+  EXPECT_EQ(log.load(), full);
+}
+
 TEST(CommitLog, ASequenceCanBeCreatedOnlyOnce) {
   testing::ScratchFolder folder;
   LocalLakeStorage storage(folder.path());

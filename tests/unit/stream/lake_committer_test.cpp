@@ -84,6 +84,33 @@ TEST(LakeCommitter, CommitsFilesPerHourAndTableWithDeterministicNames) {
   EXPECT_EQ(committer.commit({&buffer}).sequence, 0u);
 }
 
+TEST(LakeCommitter, WritesACheckpointEveryKCheckpointEveryCommits) {
+  testing::ScratchFolder folder;
+  lake::LocalLakeStorage storage(folder.path());
+  lake::CommitLog log(storage);
+  // Commits 1..kCheckpointEvery-1 written directly; the committer makes the next.
+  for (std::uint64_t sequence = 1; sequence < lake::kCheckpointEvery; ++sequence) {
+    lake::CommitRecord record;
+    record.sequence = sequence;
+    record.files.push_back({"vehicle", "vehicle/old-" + std::to_string(sequence) + ".parquet"});
+    record.offsets.push_back({{"vehicle_data", Partition{0}}, Offset{0}});
+    ASSERT_TRUE(log.try_append(record));
+  }
+  ManualClock clock(UnixMicros{1712321940000000});
+  LakeCommitter committer(storage, recover_lake(storage), clock, 1);
+  PartitionBuffer buffer({"vehicle_data", Partition{1}}, EventKind::kVehicle, Offset{0});
+  fill(buffer, 0, 10);
+  ASSERT_EQ(committer.commit({&buffer}).sequence, lake::kCheckpointEvery);
+
+  const auto text = storage.read(lake::checkpoint_path(lake::kCheckpointEvery));
+  ASSERT_TRUE(text.has_value());
+  const lake::LakeCommitState checkpoint = lake::decode_checkpoint(*text, "checkpoint");
+  EXPECT_EQ(checkpoint, committer.state());
+  EXPECT_EQ(checkpoint.files.size(), lake::kCheckpointEvery - 1 + 3);
+  EXPECT_EQ(checkpoint.offsets.at({"vehicle_data", Partition{1}}), Offset{10});
+  EXPECT_EQ(log.load(), checkpoint);
+}
+
 // Fails the storage at every operation of a commit in turn, as a crash or a
 // full disk would, then recovers as a restart does: the lake holds either
 // the whole commit or nothing of it, never a partial file, and a retry
