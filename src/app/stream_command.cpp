@@ -39,10 +39,14 @@ void run(const StreamFlags& flags) {
   const stream::StreamTotals totals = stream::run_stream(options);
   spdlog::info(
       "stream stopped: {} records in {:.1f}s ({:.0f} ev/s): {} rows and {} dead letters in {} "
-      "files, {} commits",
+      "files, {} commits{}",
       totals.records, totals.seconds,
       totals.seconds > 0 ? static_cast<double>(totals.records) / totals.seconds : 0.0, totals.rows,
-      totals.dead_letters, totals.files, totals.commits);
+      totals.dead_letters, totals.files, totals.commits,
+      totals.conflicts + totals.fenced_records == 0
+          ? std::string()
+          : fmt::format(" ({} commit conflict(s) with other writers, {} record(s) left to them)",
+                        totals.conflicts, totals.fenced_records));
 }
 
 }  // namespace

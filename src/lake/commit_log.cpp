@@ -46,6 +46,7 @@ std::string encode_commit_record(const CommitRecord& record) {
       events::format_timestamp(record.committed_at, events::TimestampStyle::kUtcZulu);
   json["writer"] = {
       {"id", record.writer_id}, {"host", record.writer_host}, {"pid", record.writer_pid}};
+  if (!record.writer_group.empty()) json["writer"]["group"] = record.writer_group;
   json["files"] = nlohmann::ordered_json::array();
   for (const CommittedFile& file : record.files) {
     json["files"].push_back(
@@ -56,6 +57,16 @@ std::string encode_commit_record(const CommitRecord& record) {
     json["offsets"].push_back({{"topic", offset.partition.topic},
                                {"partition", offset.partition.partition.value},
                                {"next_offset", offset.next.value}});
+  }
+  // Only a record that claims something carries the key, so single-writer
+  // logs read as they always did.
+  if (!record.claims.empty()) {
+    json["claims"] = nlohmann::ordered_json::array();
+    for (const PartitionClaim& claim : record.claims) {
+      json["claims"].push_back({{"topic", claim.partition.topic},
+                                {"partition", claim.partition.partition.value},
+                                {"epoch", claim.epoch}});
+    }
   }
   return json.dump() + "\n";
 }
@@ -77,6 +88,7 @@ CommitRecord decode_commit_record(std::string_view text, const std::string& sour
     record.writer_id = writer.at("id").get<std::string>();
     record.writer_host = writer.at("host").get<std::string>();
     record.writer_pid = writer.at("pid").get<std::int64_t>();
+    record.writer_group = writer.value("group", "");
     for (const nlohmann::json& file : json.at("files")) {
       record.files.push_back(
           {file.at("table").get<std::string>(), file.at("path").get<std::string>(),
@@ -87,6 +99,14 @@ CommitRecord decode_commit_record(std::string_view text, const std::string& sour
           {TopicPartition{offset.at("topic").get<std::string>(),
                           Partition{offset.at("partition").get<std::int32_t>()}},
            Offset{offset.at("next_offset").get<std::int64_t>()}});
+    }
+    if (json.contains("claims")) {
+      for (const nlohmann::json& claim : json.at("claims")) {
+        record.claims.push_back(
+            {TopicPartition{claim.at("topic").get<std::string>(),
+                            Partition{claim.at("partition").get<std::int32_t>()}},
+             claim.at("epoch").get<std::uint64_t>()});
+      }
     }
     return record;
   } catch (const nlohmann::json::exception& e) {
@@ -104,6 +124,8 @@ void fold_commit(LakeCommitState& state, const CommitRecord& record) {
     Offset& next = state.offsets[offset.partition];
     next = std::max(next, offset.next);
   }
+  for (const PartitionClaim& claim : record.claims)
+    state.owners[claim.partition] = {record.writer_id, record.writer_group, claim.epoch};
 }
 
 std::string encode_checkpoint(const LakeCommitState& state) {
@@ -119,6 +141,14 @@ std::string encode_checkpoint(const LakeCommitState& state) {
                                {"next_offset", next.value}});
   }
   json["files"] = state.files;
+  json["owners"] = nlohmann::ordered_json::array();
+  for (const auto& [partition, owner] : state.owners) {
+    json["owners"].push_back({{"topic", partition.topic},
+                              {"partition", partition.partition.value},
+                              {"writer", owner.writer_id},
+                              {"group", owner.group},
+                              {"epoch", owner.epoch}});
+  }
   return json.dump() + "\n";
 }
 
@@ -141,6 +171,12 @@ LakeCommitState decode_checkpoint(std::string_view text, const std::string& sour
     }
     for (const nlohmann::json& file : json.at("files"))
       state.files.insert(file.get<std::string>());
+    for (const nlohmann::json& owner : json.at("owners")) {
+      state.owners[TopicPartition{owner.at("topic").get<std::string>(),
+                                  Partition{owner.at("partition").get<std::int32_t>()}}] = {
+          owner.at("writer").get<std::string>(), owner.at("group").get<std::string>(),
+          owner.at("epoch").get<std::uint64_t>()};
+    }
     return state;
   } catch (const nlohmann::json::exception& e) {
     throw StorageError("checkpoint " + source + " is damaged: " + e.what());
@@ -189,6 +225,20 @@ LakeCommitState CommitLog::load() const {
 bool CommitLog::try_append(const CommitRecord& record) {
   return storage_->create_if_absent(commit_record_path(record.sequence),
                                     encode_commit_record(record));
+}
+
+void CommitLog::catch_up(LakeCommitState& state) const {
+  for (;;) {
+    const std::string path = commit_record_path(state.last_sequence + 1);
+    const std::optional<std::string> text = storage_->read(path);
+    if (!text) return;
+    const CommitRecord record = decode_commit_record(*text, path);
+    if (record.sequence != state.last_sequence + 1) {
+      throw StorageError("commit record " + path + " claims sequence " +
+                         std::to_string(record.sequence));
+    }
+    fold_commit(state, record);
+  }
 }
 
 void CommitLog::write_checkpoint(const LakeCommitState& state) {

@@ -37,14 +37,33 @@ struct CommittedOffset {
   bool operator==(const CommittedOffset&) const = default;
 };
 
+// A writer taking a partition over: from this commit on, only `epoch`'s
+// owner (the record's writer) may commit the partition's offsets. Epochs of a
+// partition only grow, so a writer that lost a partition while it held a
+// batch (a zombie) is refused at its next commit.
+struct PartitionClaim {
+  TopicPartition partition;
+  std::uint64_t epoch = 0;
+  bool operator==(const PartitionClaim&) const = default;
+};
+
+struct PartitionOwner {
+  std::string writer_id;
+  std::string group;  // the writer's Kafka consumer group
+  std::uint64_t epoch = 0;
+  bool operator==(const PartitionOwner&) const = default;
+};
+
 struct CommitRecord {
   std::uint64_t sequence = 0;
   UnixMicros committed_at;
   std::string writer_id;
   std::string writer_host;
   std::int64_t writer_pid = 0;
+  std::string writer_group;  // Kafka consumer group; empty if never given
   std::vector<CommittedFile> files;
   std::vector<CommittedOffset> offsets;
+  std::vector<PartitionClaim> claims;
   bool operator==(const CommitRecord&) const = default;
 };
 
@@ -67,8 +86,9 @@ CommitRecord decode_commit_record(std::string_view text, const std::string& sour
 struct LakeCommitState {
   std::uint64_t last_sequence = 0;  // 0: no commit yet
   UnixMicros last_commit_at;
-  std::map<TopicPartition, Offset> offsets;  // next offset per partition
-  std::set<std::string> files;               // every committed file path
+  std::map<TopicPartition, Offset> offsets;         // next offset per partition
+  std::set<std::string> files;                      // every committed file path
+  std::map<TopicPartition, PartitionOwner> owners;  // latest claim per partition
   bool operator==(const LakeCommitState&) const = default;
 };
 
@@ -95,8 +115,13 @@ class CommitLog {
 
   // Creates the commit record `record.sequence`, only if absent. Returns false
   // (writing nothing) when that sequence exists already: another writer
-  // committed first, and the caller must reload before trying again.
+  // committed first, and the caller must catch up before trying again.
   bool try_append(const CommitRecord& record);
+
+  // Folds into `state` the commits after state.last_sequence, reading
+  // sequence numbers upwards until one is absent: what other writers
+  // committed since. Reads only the new records, however long the log.
+  void catch_up(LakeCommitState& state) const;
 
   // Stores `state` (the fold of commits 1..state.last_sequence) as the
   // checkpoint of state.last_sequence, unless one exists already.

@@ -7,6 +7,11 @@
 namespace smartcity::lake {
 
 void FaultyLakeStorage::spend(const char* operation) {
+  if (hook_ && hook_operation_ == operation) {
+    std::function<void()> hook = std::move(hook_);
+    hook_ = nullptr;
+    hook();
+  }
   ++operations_;
   std::uint64_t left = budget_.load();
   while (true) {
@@ -15,9 +20,10 @@ void FaultyLakeStorage::spend(const char* operation) {
   }
 }
 
-std::filesystem::path FaultyLakeStorage::staging_path(const std::string& final_path) {
+std::filesystem::path FaultyLakeStorage::staging_path(const std::string& final_path,
+                                                      const std::string& writer_id) {
   spend("staging_path");
-  return inner_->staging_path(final_path);
+  return inner_->staging_path(final_path, writer_id);
 }
 void FaultyLakeStorage::sync_staged(const std::filesystem::path& staged) {
   spend("sync_staged");

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
+#include <string>
 
 #include "lake/lake_storage.h"
 
@@ -18,8 +20,16 @@ class FaultyLakeStorage final : public LakeStorage {
   // Sets a new budget (and so stops failing when it is large).
   void set_budget(std::uint64_t operations_before_failure) { budget_ = operations_before_failure; }
   std::uint64_t operations() const { return operations_; }
+  // Runs `hook` once, just before the next operation named `operation`
+  // ("create_if_absent", "sync_staged", …), from the calling thread: how a test
+  // puts another writer's step between two steps of this one.
+  void before_next(std::string operation, std::function<void()> hook) {
+    hook_operation_ = std::move(operation);
+    hook_ = std::move(hook);
+  }
 
-  std::filesystem::path staging_path(const std::string& final_path) override;
+  std::filesystem::path staging_path(const std::string& final_path,
+                                     const std::string& writer_id) override;
   void sync_staged(const std::filesystem::path& staged) override;
   void publish(const std::filesystem::path& staged, const std::string& final_path) override;
   void discard(const std::filesystem::path& staged) override;
@@ -42,6 +52,8 @@ class FaultyLakeStorage final : public LakeStorage {
   LakeStorage* inner_;
   std::atomic<std::uint64_t> budget_;
   std::atomic<std::uint64_t> operations_{0};
+  std::string hook_operation_;
+  std::function<void()> hook_;  // not thread-safe: set it only around single-threaded steps
 };
 
 }  // namespace smartcity::lake

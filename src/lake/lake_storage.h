@@ -18,10 +18,12 @@ class LakeStorage {
  public:
   virtual ~LakeStorage() = default;
 
-  // A local file path where the writer may create the future contents of
-  // `final_path` (a hidden name next to it for a local lake). The caller
-  // writes it, then calls publish() or discard().
-  virtual std::filesystem::path staging_path(const std::string& final_path) = 0;
+  // A local file path where writer `writer_id` may create the future contents
+  // of `final_path` (a hidden name next to it for a local lake, private to
+  // the writer: two writers staging the same final path never share a file).
+  // The caller writes it, then calls publish() or discard().
+  virtual std::filesystem::path staging_path(const std::string& final_path,
+                                             const std::string& writer_id) = 0;
 
   // Makes a staged file durable (fsync), so that a commit naming it never
   // points at lost data after a power cut.
@@ -61,6 +63,7 @@ class LakeStorage {
   struct StagedLeftover {
     std::filesystem::path staged;
     std::string final_path;
+    std::string writer_id;  // empty for files staged before names carried it
   };
   virtual std::vector<StagedLeftover> list_staged_leftovers() = 0;
 

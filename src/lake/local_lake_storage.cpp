@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "base/check.h"
 #include "base/errors.h"
 
 namespace smartcity::lake {
@@ -16,6 +17,9 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr std::string_view kStagedSuffix = ".tmp";
+// Between the final name and the writer id in a staged name; final names
+// (table files) never contain it.
+constexpr char kWriterSeparator = '~';
 
 // Closes a file descriptor on scope exit.
 class FileDescriptor {
@@ -73,8 +77,10 @@ fs::path private_temporary(const fs::path& path) {
 
 }  // namespace
 
-std::string staged_name(const std::string& final_name) {
-  return "." + final_name + std::string(kStagedSuffix);
+std::string staged_name(const std::string& final_name, const std::string& writer_id) {
+  SMARTCITY_CHECK(writer_id.find(kWriterSeparator) == std::string::npos,
+                  "a writer id must not contain the staged-name separator");
+  return "." + final_name + kWriterSeparator + writer_id + std::string(kStagedSuffix);
 }
 
 bool is_staged_name(const std::string& name) {
@@ -91,10 +97,11 @@ LocalLakeStorage::LocalLakeStorage(fs::path root) : root_(std::move(root)) {
   }
 }
 
-fs::path LocalLakeStorage::staging_path(const std::string& final_path) {
+fs::path LocalLakeStorage::staging_path(const std::string& final_path,
+                                        const std::string& writer_id) {
   const fs::path final_absolute = absolute(final_path);
   create_parent(final_absolute);
-  return final_absolute.parent_path() / staged_name(final_absolute.filename().string());
+  return final_absolute.parent_path() / staged_name(final_absolute.filename().string(), writer_id);
 }
 
 void LocalLakeStorage::sync_staged(const fs::path& staged) {
@@ -183,8 +190,11 @@ void LocalLakeStorage::remove(const std::string& path) {
   if (ec) throw StorageError("cannot remove " + absolute(path).string() + ": " + ec.message());
 }
 
-std::string unstaged_name(const std::string& staged) {
-  return staged.substr(1, staged.size() - 1 - kStagedSuffix.size());
+StagedName parse_staged_name(const std::string& staged) {
+  const std::string inner = staged.substr(1, staged.size() - 1 - kStagedSuffix.size());
+  const std::size_t separator = inner.rfind(kWriterSeparator);
+  if (separator == std::string::npos) return {inner, ""};
+  return {inner.substr(0, separator), inner.substr(separator + 1)};
 }
 
 std::vector<LakeStorage::StagedLeftover> LocalLakeStorage::list_staged_leftovers() {
@@ -198,9 +208,9 @@ std::vector<LakeStorage::StagedLeftover> LocalLakeStorage::list_staged_leftovers
       continue;
     }
     if (it->is_regular_file() && is_staged_name(name)) {
-      const fs::path final_path =
-          fs::relative(it->path().parent_path(), root_) / unstaged_name(name);
-      leftovers.push_back({it->path(), final_path.generic_string()});
+      StagedName parsed = parse_staged_name(name);
+      const fs::path final_path = fs::relative(it->path().parent_path(), root_) / parsed.final_name;
+      leftovers.push_back({it->path(), final_path.generic_string(), std::move(parsed.writer_id)});
     }
   }
   if (ec) throw StorageError("cannot scan " + root_.string() + ": " + ec.message());

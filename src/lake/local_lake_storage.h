@@ -12,7 +12,8 @@ class LocalLakeStorage final : public LakeStorage {
   // Creates `root` if it does not exist. Throws StorageError if it cannot.
   explicit LocalLakeStorage(std::filesystem::path root);
 
-  std::filesystem::path staging_path(const std::string& final_path) override;
+  std::filesystem::path staging_path(const std::string& final_path,
+                                     const std::string& writer_id) override;
   void sync_staged(const std::filesystem::path& staged) override;
   void publish(const std::filesystem::path& staged, const std::string& final_path) override;
   void discard(const std::filesystem::path& staged) override;
@@ -35,10 +36,16 @@ class LocalLakeStorage final : public LakeStorage {
 };
 
 // The hidden staging name of a final file name: "x.parquet" -> ".x.parquet.tmp".
-std::string staged_name(const std::string& final_name);
+std::string staged_name(const std::string& final_name, const std::string& writer_id);
 // True for names produced by staged_name().
 bool is_staged_name(const std::string& name);
-// The final name a staged name stands for: ".x.parquet.tmp" -> "x.parquet".
-std::string unstaged_name(const std::string& staged);
+// What a staged name stands for: ".x.parquet~w1.tmp" -> {"x.parquet", "w1"};
+// a name staged before names carried the writer, ".x.parquet.tmp", gives an
+// empty writer.
+struct StagedName {
+  std::string final_name;
+  std::string writer_id;
+};
+StagedName parse_staged_name(const std::string& staged);
 
 }  // namespace smartcity::lake

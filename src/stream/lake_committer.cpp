@@ -6,7 +6,6 @@
 #include <atomic>
 #include <cstdio>
 #include <exception>
-#include <random>
 #include <thread>
 
 #include "base/errors.h"
@@ -16,13 +15,6 @@
 namespace smartcity::stream {
 namespace {
 
-std::string random_writer_id() {
-  std::random_device entropy;
-  char id[33];
-  std::snprintf(id, sizeof id, "%08x%08x%08x%08x", entropy(), entropy(), entropy(), entropy());
-  return id;
-}
-
 std::string host_name() {
   char name[256] = {};
   if (::gethostname(name, sizeof name - 1) != 0) return "unknown";
@@ -31,6 +23,7 @@ std::string host_name() {
 
 // One file to write: rows of `batch` in `hour`, to `final_path`.
 struct FileJob {
+  PartitionBuffer* buffer;  // whose rows these are
   const lake::ColumnBatch* batch;
   lake::HourKey hour;
   std::string table;
@@ -52,14 +45,15 @@ class LakeCommitter::FileWriterPool {
   }
 
   // Writes every job; rethrows the first failure after all threads stop.
-  void write_all(lake::LakeStorage& storage, std::vector<FileJob>& jobs) {
+  void write_all(lake::LakeStorage& storage, const std::string& writer_id,
+                 std::vector<FileJob>& jobs) {
     std::atomic<std::size_t> next{0};
     std::vector<std::exception_ptr> failures(writers_.size());
     auto work = [&](std::size_t worker) {
       try {
         for (std::size_t i = next++; i < jobs.size(); i = next++) {
           FileJob& job = jobs[i];
-          job.staged = storage.staging_path(job.final_path);
+          job.staged = storage.staging_path(job.final_path, writer_id);
           job.stats = writers_[worker]->write(*job.batch, job.hour, job.staged);
           storage.sync_staged(job.staged);
         }
@@ -93,12 +87,17 @@ std::string data_file_path(std::string_view table, const TopicPartition& partiti
   return std::string(table) + "/" + lake::partition_folder(hour) + "/" + name;
 }
 
-lake::LakeCommitState recover_lake(lake::LakeStorage& storage) {
+lake::LakeCommitState recover_lake(lake::LakeStorage& storage,
+                                   const WriterIsAlive& writer_is_alive) {
   lake::LakeCommitState state = lake::CommitLog(storage).load();
   std::size_t published = 0;
   std::size_t removed = 0;
   for (const lake::LakeStorage::StagedLeftover& leftover : storage.list_staged_leftovers()) {
-    if (state.files.contains(leftover.final_path)) {
+    // A live writer publishes or discards its own files.
+    if (writer_is_alive(leftover.writer_id)) continue;
+    // Two writers may stage the same final name (a zombie and the partition's
+    // new owner read the same offsets); only the first to arrive is published.
+    if (state.files.contains(leftover.final_path) && !storage.exists(leftover.final_path)) {
       storage.publish(leftover.staged, leftover.final_path);
       ++published;
     } else {
@@ -116,13 +115,13 @@ lake::LakeCommitState recover_lake(lake::LakeStorage& storage) {
 }
 
 LakeCommitter::LakeCommitter(lake::LakeStorage& storage, lake::LakeCommitState state,
-                             const Clock& clock, unsigned writer_threads)
+                             const Clock& clock, unsigned writer_threads, std::string writer_id)
     : storage_(&storage),
       log_(storage),
       state_(std::move(state)),
       clock_(&clock),
       writers_(std::make_unique<FileWriterPool>(writer_threads)),
-      writer_id_(random_writer_id()),
+      writer_id_(std::move(writer_id)),
       host_(host_name()) {}
 
 LakeCommitter::~LakeCommitter() = default;
@@ -136,17 +135,96 @@ void LakeCommitter::write_checkpoint() {
   }
 }
 
-CommitSummary LakeCommitter::commit(const std::vector<PartitionBuffer*>& buffers) {
-  std::vector<FileJob> jobs;
+bool LakeCommitter::owns(const TopicPartition& partition) const {
+  const auto owner = state_.owners.find(partition);
+  if (owner == state_.owners.end()) return true;
+  const auto mine = claimed_.find(partition);
+  return owner->second.writer_id == writer_id_ && mine != claimed_.end() &&
+         mine->second == owner->second.epoch;
+}
+
+lake::CommitRecord LakeCommitter::next_record() const {
   lake::CommitRecord record;
+  record.sequence = state_.last_sequence + 1;
+  record.committed_at = clock_->now();
+  record.writer_id = writer_id_;
+  record.writer_host = host_;
+  record.writer_pid = ::getpid();
+  return record;
+}
+
+void LakeCommitter::append(const lake::CommitRecord& record) {
+  // The log is final once try_append succeeds; fold exactly what it says.
+  lake::fold_commit(state_, record);
+  if (record.sequence % lake::kCheckpointEvery == 0) write_checkpoint();
+}
+
+void LakeCommitter::claim(const std::vector<TopicPartition>& partitions, const std::string& group,
+                          const WriterIsAlive& writer_is_alive) {
+  if (partitions.empty()) return;
+  for (;;) {
+    log_.catch_up(state_);
+    lake::CommitRecord record = next_record();
+    record.writer_group = group;
+    for (const TopicPartition& partition : partitions) {
+      const auto owner = state_.owners.find(partition);
+      if (owner != state_.owners.end() && owner->second.group != group &&
+          owner->second.writer_id != writer_id_ && writer_is_alive(owner->second.writer_id)) {
+        throw UsageError("the lake " + storage_->describe() +
+                         " is being written by consumer group '" + owner->second.group +
+                         "' (writer " + owner->second.writer_id +
+                         "); one lake takes one group: run with --group " + owner->second.group +
+                         " to share its work, or give this stream another --lake");
+      }
+      const std::uint64_t epoch = owner == state_.owners.end() ? 1 : owner->second.epoch + 1;
+      record.claims.push_back({partition, epoch});
+    }
+    if (!log_.try_append(record)) continue;  // another writer's commit came first
+    for (const lake::PartitionClaim& claim : record.claims)
+      claimed_[claim.partition] = claim.epoch;
+    append(record);
+    return;
+  }
+}
+
+CommitSummary LakeCommitter::commit(const std::vector<PartitionBuffer*>& buffers) {
   CommitSummary summary;
+  std::vector<PartitionBuffer*> pending;
   for (PartitionBuffer* buffer : buffers) {
-    if (buffer->empty()) continue;
+    if (!buffer->empty()) pending.push_back(buffer);
+  }
+  if (pending.empty()) return summary;
+
+  // Drops, without committing, the buffers of partitions another writer has
+  // claimed since this one did, and the staged files written for them.
+  std::vector<FileJob> jobs;
+  const auto drop_fenced = [&] {
+    std::erase_if(pending, [&](PartitionBuffer* buffer) {
+      if (owns(buffer->partition())) return false;
+      summary.fenced.push_back(buffer->partition());
+      summary.fenced_records +=
+          static_cast<std::uint64_t>(buffer->next().value - buffer->first().value);
+      std::erase_if(jobs, [&](const FileJob& job) {
+        if (job.buffer != buffer) return false;
+        if (!job.staged.empty()) storage_->discard(job.staged);
+        return true;
+      });
+      buffer->clear_committed();
+      return true;
+    });
+  };
+  // Catch up first, so a zombie learns it is one before encoding anything.
+  log_.catch_up(state_);
+  drop_fenced();
+  if (pending.empty()) return summary;
+
+  for (PartitionBuffer* buffer : pending) {
     const auto add_jobs = [&](const lake::ColumnBatch& batch) {
       for (lake::HourKey hour : lake::distinct_hours(batch)) {
         const std::string table(batch.schema().name);
         jobs.push_back(
-            {&batch,
+            {buffer,
+             &batch,
              hour,
              table,
              data_file_path(table, buffer->partition(), hour, buffer->first(), buffer->next()),
@@ -156,14 +234,10 @@ CommitSummary LakeCommitter::commit(const std::vector<PartitionBuffer*>& buffers
     };
     add_jobs(buffer->rows());
     add_jobs(buffer->dead_letters());
-    record.offsets.push_back({buffer->partition(), buffer->next()});
-    summary.rows += buffer->rows().rows();
-    summary.dead_letters += buffer->dead_letters().rows();
   }
-  if (record.offsets.empty()) return summary;
 
   try {
-    writers_->write_all(*storage_, jobs);
+    writers_->write_all(*storage_, writer_id_, jobs);
   } catch (...) {
     for (const FileJob& job : jobs) {
       if (!job.staged.empty()) {
@@ -177,28 +251,34 @@ CommitSummary LakeCommitter::commit(const std::vector<PartitionBuffer*>& buffers
     throw;
   }
 
-  record.sequence = state_.last_sequence + 1;
-  record.committed_at = clock_->now();
-  record.writer_id = writer_id_;
-  record.writer_host = host_;
-  record.writer_pid = ::getpid();
-  for (const FileJob& job : jobs) {
-    record.files.push_back({job.table, job.final_path, job.stats.rows, job.stats.bytes});
-    summary.bytes += job.stats.bytes;
-  }
-  if (!log_.try_append(record)) {
-    throw StorageError("commit " + std::to_string(record.sequence) + " in " + storage_->describe() +
-                       " was created by another writer; two streams are writing one lake");
+  lake::CommitRecord record;
+  for (;;) {
+    record = next_record();
+    for (PartitionBuffer* buffer : pending)
+      record.offsets.push_back({buffer->partition(), buffer->next()});
+    for (const FileJob& job : jobs)
+      record.files.push_back({job.table, job.final_path, job.stats.rows, job.stats.bytes});
+    if (log_.try_append(record)) break;
+    // Another writer took this sequence number: see what it committed, and
+    // whether it took one of our partitions over.
+    ++summary.conflicts;
+    log_.catch_up(state_);
+    drop_fenced();
+    if (pending.empty()) return summary;
   }
   // From here the commit stands: a crash before the renames finish is
   // repaired by recover_lake() on the next start.
   for (const FileJob& job : jobs)
     storage_->publish(job.staged, job.final_path);
+  append(record);
 
-  lake::fold_commit(state_, record);
-  if (record.sequence % lake::kCheckpointEvery == 0) write_checkpoint();
-  for (PartitionBuffer* buffer : buffers)
+  for (PartitionBuffer* buffer : pending) {
+    summary.rows += buffer->rows().rows();
+    summary.dead_letters += buffer->dead_letters().rows();
     buffer->clear_committed();
+  }
+  for (const FileJob& job : jobs)
+    summary.bytes += job.stats.bytes;
   summary.sequence = record.sequence;
   summary.files = jobs.size();
   return summary;

@@ -9,7 +9,7 @@
 #include "base/shutdown_signal.h"
 #include "kafka/kafka_consumer.h"
 #include "lake/lake_storage.h"
-#include "lake/writer_lock.h"
+#include "lake/writer_presence.h"
 #include "stream/lake_committer.h"
 #include "stream/partition_buffer.h"
 #include "stream/record_decoder.h"
@@ -38,12 +38,18 @@ class StreamRun {
  public:
   StreamRun(const StreamOptions& options, const Clock& clock)
       : options_(options), clock_(&clock), storage_(lake::open_lake_storage(options.lake)) {
-    if (auto root = storage_->local_path("")) lock_ = std::make_unique<lake::WriterLock>(*root);
-    lake::LakeCommitState state = recover_lake(*storage_);
-    spdlog::info("lake {}: {} commit(s), {} partition offset(s)", storage_->describe(),
-                 state.last_sequence, state.offsets.size());
-    committer_ =
-        std::make_unique<LakeCommitter>(*storage_, std::move(state), clock, options.writer_threads);
+    const std::string writer_id = lake::new_writer_id();
+    if (auto root = storage_->local_path("")) {
+      presence_ = std::make_unique<lake::WriterPresence>(*root, writer_id);
+      writer_is_alive_ = [root = *root](const std::string& id) {
+        return lake::writer_is_alive(root, id);
+      };
+    }
+    lake::LakeCommitState state = recover_lake(*storage_, writer_is_alive_);
+    spdlog::info("lake {}: {} commit(s), {} partition offset(s); writer {}", storage_->describe(),
+                 state.last_sequence, state.offsets.size(), writer_id);
+    committer_ = std::make_unique<LakeCommitter>(*storage_, std::move(state), clock,
+                                                 options.writer_threads, writer_id);
     status_.state = "starting";
     status_.started_at = clock.now();
   }
@@ -91,6 +97,9 @@ class StreamRun {
 
  private:
   std::vector<kafka::StartPosition> on_assign(const std::vector<TopicPartition>& assigned) {
+    // Claim first: the offsets read below are then final for these
+    // partitions, whatever their previous owner still tries to commit.
+    committer_->claim(assigned, options_.group_id, writer_is_alive_);
     std::vector<kafka::StartPosition> starts;
     const auto& offsets = committer_->state().offsets;
     for (const TopicPartition& tp : assigned) {
@@ -101,8 +110,10 @@ class StreamRun {
       buffers_[tp] = std::make_unique<PartitionBuffer>(tp, *kind, start);
       starts.push_back({tp, it == offsets.end() ? std::nullopt : std::optional<Offset>(start)});
     }
-    spdlog::info("assigned {} partition(s); resuming from the lake's committed offsets",
-                 assigned.size());
+    spdlog::info(
+        "assigned {} partition(s), claimed in commit {}; resuming from the lake's committed "
+        "offsets",
+        assigned.size(), committer_->state().last_sequence);
     // The rebalance callback runs inside poll(), so consumer_ is set by now.
     if (options_.until_caught_up) targets_ = consumer_->end_offsets(assigned, kKafkaTimeout);
     last_buffer_ = nullptr;
@@ -110,8 +121,15 @@ class StreamRun {
   }
 
   void on_revoke(const std::vector<TopicPartition>& revoked) {
-    // What is held for a revoked partition is not committed; its next owner
-    // reads it again from the lake's offset, so dropping it loses nothing.
+    // Commit what is held before letting go, so the next owner need not read
+    // it again. A member that was already replaced (stalled past its session)
+    // is fenced here instead, and its records are left to the new owner.
+    std::vector<PartitionBuffer*> pending;
+    for (const TopicPartition& tp : revoked) {
+      const auto it = buffers_.find(tp);
+      if (it != buffers_.end() && !it->second->empty()) pending.push_back(it->second.get());
+    }
+    commit_buffers(pending);
     for (const TopicPartition& tp : revoked)
       buffers_.erase(tp);
     last_buffer_ = nullptr;
@@ -183,8 +201,26 @@ class StreamRun {
       if (!buffer->empty()) pending.push_back(buffer.get());
     }
     last_commit_time_ = now;
+    commit_buffers(pending);
+  }
+
+  void commit_buffers(const std::vector<PartitionBuffer*>& pending) {
     if (pending.empty()) return;
     const CommitSummary summary = committer_->commit(pending);
+    if (!summary.fenced.empty()) {
+      // Another member owns these now (this process was stalled past its
+      // session, or cut off): stop reading them until Kafka says otherwise.
+      for (const TopicPartition& tp : summary.fenced)
+        buffers_.erase(tp);
+      last_buffer_ = nullptr;
+      spdlog::warn(
+          "fenced: {} partition(s) were claimed by another writer; {} record(s) held for them "
+          "were not committed (their new owner reads them again)",
+          summary.fenced.size(), summary.fenced_records);
+    }
+    totals_.conflicts += summary.conflicts;
+    totals_.fenced_records += summary.fenced_records;
+    if (summary.sequence == 0) return;
     totals_.rows += summary.rows;
     totals_.dead_letters += summary.dead_letters;
     totals_.files += summary.files;
@@ -264,7 +300,10 @@ class StreamRun {
   const StreamOptions& options_;
   const Clock* clock_;
   std::unique_ptr<lake::LakeStorage> storage_;
-  std::unique_ptr<lake::WriterLock> lock_;
+  std::unique_ptr<lake::WriterPresence> presence_;
+  // Without a way to tell (a lake not on local disk), every writer counts as
+  // gone: recovery then cleans up everything uncommitted, as with one writer.
+  WriterIsAlive writer_is_alive_ = [](const std::string&) { return false; };
   std::unique_ptr<LakeCommitter> committer_;
   std::unique_ptr<kafka::KafkaConsumer> consumer_;
   std::map<TopicPartition, std::unique_ptr<PartitionBuffer>> buffers_;

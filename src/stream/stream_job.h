@@ -40,6 +40,10 @@ struct StreamTotals {
   std::uint64_t commits = 0;
   std::uint64_t files = 0;
   std::uint64_t bytes = 0;
+  // Commits retried because another writer took the sequence number first.
+  std::uint64_t conflicts = 0;
+  // Records held for partitions another writer took over, left to it.
+  std::uint64_t fenced_records = 0;
   double seconds = 0;
 };
 

@@ -89,3 +89,31 @@ def visible_data_files(lake: pathlib.Path):
 def hidden_leftovers(lake: pathlib.Path):
     return sorted(p.relative_to(lake).as_posix() for p in lake.rglob(".*.tmp")
                   if "_smartcity" not in p.parts)
+
+
+def assert_every_offset_exactly_once(bootstrap, lake: pathlib.Path, expected_records: int):
+    """Every record in the five topics (read back with kcat) is in exactly one
+    row of the lake's tables or dead letters, and the lake holds no orphan,
+    unpublished or temporary file."""
+    import collections
+
+    import pyarrow.dataset as ds
+
+    from kafka_records import read_all
+
+    produced = read_all(bootstrap)
+    assert len(produced) == expected_records
+    seen = collections.Counter()
+    for table in list(TABLES.values()) + ["dead_letters"]:
+        if not (lake / table).exists():
+            continue
+        t = ds.dataset(lake / table, format="parquet", partitioning="hive").to_table(
+            columns=["_topic", "_partition", "_offset"])
+        for topic, partition, offset in zip(*(t.column(c).to_pylist() for c in t.column_names)):
+            seen[(topic, partition, offset)] += 1
+    duplicated = [k for k, n in seen.items() if n != 1]
+    assert not duplicated, f"{len(duplicated)} offsets more than once: {duplicated[:5]}"
+    missing = set(produced) - set(seen)
+    assert not missing, f"{len(missing)} offsets missing: {sorted(missing)[:5]}"
+    assert visible_data_files(lake) == committed_files(lake), "orphan or unpublished files"
+    assert hidden_leftovers(lake) == []

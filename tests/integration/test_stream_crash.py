@@ -3,17 +3,12 @@ killed with SIGKILL at random moments at least ten times and restarted, and the
 Kafka broker itself is killed and restarted once. The final lake must hold
 every offset exactly once, with no orphan or temporary file."""
 
-import collections
 import random
 import signal
 import subprocess
 import time
 
-import pyarrow.dataset as ds
-
-from conftest import (SMARTCITY, TABLES, committed_files, hidden_leftovers, run_smartcity,
-                      visible_data_files)
-from kafka_records import read_all
+from conftest import SMARTCITY, assert_every_offset_exactly_once, run_smartcity
 
 EVENTS = 200_000
 KILLS = 12
@@ -53,20 +48,5 @@ def test_sigkill_at_random_moments_loses_and_duplicates_nothing(kafka, tmp_path)
     run_smartcity("stream", "--brokers", kafka.bootstrap, "--lake", lake, "--until-caught-up",
                   "--roll-interval", "2s")
 
-    produced = read_all(kafka.bootstrap)
-    assert len(produced) == EVENTS
-    seen = collections.Counter()
-    for table in list(TABLES.values()) + ["dead_letters"]:
-        if not (lake / table).exists():
-            continue
-        t = ds.dataset(lake / table, format="parquet", partitioning="hive").to_table(
-            columns=["_topic", "_partition", "_offset"])
-        for topic, partition, offset in zip(*(t.column(c).to_pylist() for c in t.column_names)):
-            seen[(topic, partition, offset)] += 1
-    duplicated = [k for k, n in seen.items() if n != 1]
-    assert not duplicated, f"{len(duplicated)} offsets more than once: {duplicated[:5]}"
-    missing = set(produced) - set(seen)
-    assert not missing, f"{len(missing)} offsets missing: {sorted(missing)[:5]}"
-    assert visible_data_files(lake) == committed_files(lake), "orphan or unpublished files"
-    assert hidden_leftovers(lake) == []
+    assert_every_offset_exactly_once(kafka.bootstrap, lake, EVENTS)
     assert kills >= 10 and broker_restarted

@@ -19,8 +19,10 @@ TEST(LocalLakeStorage, StagedFilesAreHiddenUntilPublished) {
   testing::ScratchFolder folder;
   LocalLakeStorage storage(folder.path());
   const std::string final_path = "vehicle/date=2024-04-05/hour=12/a.parquet";
-  const auto staged = storage.staging_path(final_path);
-  EXPECT_EQ(staged.filename().string(), ".a.parquet.tmp");
+  const auto staged = storage.staging_path(final_path, "w1");
+  EXPECT_EQ(staged.filename().string(), ".a.parquet~w1.tmp");
+  // Another writer staging the same final path gets a file of its own.
+  EXPECT_NE(storage.staging_path(final_path, "w2"), staged);
   EXPECT_EQ(staged.parent_path(), folder.path() / "vehicle/date=2024-04-05/hour=12");
   write_file(staged, "data");
   storage.sync_staged(staged);
@@ -29,11 +31,22 @@ TEST(LocalLakeStorage, StagedFilesAreHiddenUntilPublished) {
   ASSERT_EQ(leftovers.size(), 1u);
   EXPECT_EQ(leftovers[0].final_path, final_path);
   EXPECT_EQ(leftovers[0].staged, staged);
+  EXPECT_EQ(leftovers[0].writer_id, "w1");
   storage.publish(staged, final_path);
   EXPECT_EQ(storage.read(final_path), "data");
   EXPECT_TRUE(storage.list_staged_leftovers().empty());
   // Publishing again (a recovery replaying it) is a no-op.
   EXPECT_NO_THROW(storage.publish(staged, final_path));
+}
+
+TEST(LocalLakeStorage, StagedNamesCarryTheirWriter) {
+  const StagedName named = parse_staged_name(".x-p0-o1-2.parquet~abc123.tmp");
+  EXPECT_EQ(named.final_name, "x-p0-o1-2.parquet");
+  EXPECT_EQ(named.writer_id, "abc123");
+  // Staged before names carried the writer: no writer, same final name.
+  const StagedName legacy = parse_staged_name(".x-p0-o1-2.parquet.tmp");
+  EXPECT_EQ(legacy.final_name, "x-p0-o1-2.parquet");
+  EXPECT_EQ(legacy.writer_id, "");
 }
 
 TEST(LocalLakeStorage, ReplaceAndReadAndList) {

@@ -159,13 +159,149 @@ TEST(LakeCommitter, FailureAtEveryStepLeavesAllOrNothing) {
   }
 }
 
+// Many writers, one lake. Each LakeCommitter below is one writer process.
+const WriterIsAlive kNobodyAlive = [](const std::string&) { return false; };
+LakeCommitter writer(lake::LakeStorage& storage, const Clock& clock, std::string id) {
+  return LakeCommitter(storage, lake::CommitLog(storage).load(), clock, 1, std::move(id));
+}
+
+// A lake one writer reaches through `storage` (where a test can put another
+// writer's step between two of its own) and others through `inner`.
+struct SharedLake {
+  testing::ScratchFolder folder;
+  lake::LocalLakeStorage inner{folder.path()};
+  lake::FaultyLakeStorage storage{inner, 1'000'000};
+  ManualClock clock{UnixMicros{1712321940000000}};
+  TopicPartition p0{"vehicle_data", Partition{0}};
+  TopicPartition p1{"vehicle_data", Partition{1}};
+};
+
+TEST(LakeCommitter, WritersOfDifferentPartitionsRetryPastEachOthersCommits) {
+  SharedLake shared;
+  auto& [folder, inner, storage, clock, p0, p1] = shared;
+  LakeCommitter a = writer(storage, clock, "a");
+  LakeCommitter b = writer(inner, clock, "b");
+  a.claim({p0}, "group", kNobodyAlive);
+  b.claim({p1}, "group", kNobodyAlive);  // sequence 1 is a's: b catches up and takes 2
+  PartitionBuffer buffer_a(p0, EventKind::kVehicle, Offset{0});
+  PartitionBuffer buffer_b(p1, EventKind::kVehicle, Offset{0});
+  fill(buffer_a, 0, 10);
+  fill(buffer_b, 0, 20);
+  // b commits while a is between encoding its files and creating its record.
+  CommitSummary second;
+  storage.before_next("create_if_absent", [&] { second = b.commit({&buffer_b}); });
+  const CommitSummary first = a.commit({&buffer_a});
+  EXPECT_EQ(second.sequence, 3u);
+  EXPECT_EQ(first.sequence, 4u);
+  EXPECT_EQ(first.conflicts, 1u);
+  EXPECT_TRUE(first.fenced.empty());
+  EXPECT_TRUE(second.fenced.empty());
+  const lake::LakeCommitState state = lake::CommitLog(inner).load();
+  EXPECT_EQ(state.last_sequence, 4u);
+  EXPECT_EQ(state.offsets.at(p0), Offset{10});
+  EXPECT_EQ(state.offsets.at(p1), Offset{20});
+  EXPECT_EQ(state.owners.at(p0), (lake::PartitionOwner{"a", "group", 1}));
+  EXPECT_EQ(state.owners.at(p1), (lake::PartitionOwner{"b", "group", 1}));
+  EXPECT_EQ(a.state(), state);
+}
+
+TEST(LakeCommitter, AZombieCannotCommitAPartitionClaimedByAnother) {
+  SharedLake shared;
+  auto& [folder, storage, unused, clock, p0, p1] = shared;
+  LakeCommitter zombie = writer(storage, clock, "zombie");
+  zombie.claim({p0}, "group", kNobodyAlive);
+  PartitionBuffer stale(p0, EventKind::kVehicle, Offset{0});
+  fill(stale, 0, 10);
+
+  // While the zombie is stalled, its partition moves to a new owner, which
+  // reads from the lake's offset (0) and commits.
+  LakeCommitter owner = writer(storage, clock, "owner");
+  owner.claim({p0}, "group", kNobodyAlive);
+  EXPECT_EQ(owner.state().offsets.count(p0), 0u);
+  PartitionBuffer fresh(p0, EventKind::kVehicle, Offset{0});
+  fill(fresh, 0, 12);
+  ASSERT_GT(owner.commit({&fresh}).sequence, 0u);
+  const auto files_before = visible_files(folder.path());
+
+  const CommitSummary refused = zombie.commit({&stale});
+  EXPECT_EQ(refused.sequence, 0u);
+  EXPECT_EQ(refused.fenced, std::vector<TopicPartition>{p0});
+  EXPECT_EQ(refused.fenced_records, 10u);
+  EXPECT_TRUE(stale.empty());
+  EXPECT_EQ(visible_files(folder.path()), files_before);
+  EXPECT_TRUE(storage.list_staged_leftovers().empty());
+  const lake::LakeCommitState state = lake::CommitLog(storage).load();
+  EXPECT_EQ(state.offsets.at(p0), Offset{12});
+  EXPECT_EQ(state.owners.at(p0).writer_id, "owner");
+}
+
+TEST(LakeCommitter, AClaimBetweenEncodingAndCommittingFencesTheZombie) {
+  // The zombie has caught up and encoded its files when the new owner's claim
+  // lands: its commit record must still not be created.
+  SharedLake shared;
+  auto& [folder, inner, storage, clock, p0, p1] = shared;
+  LakeCommitter zombie = writer(storage, clock, "zombie");
+  zombie.claim({p0, p1}, "group", kNobodyAlive);
+  PartitionBuffer stale0(p0, EventKind::kVehicle, Offset{0});
+  PartitionBuffer kept1(p1, EventKind::kVehicle, Offset{0});
+  fill(stale0, 0, 10);
+  fill(kept1, 0, 5);
+  LakeCommitter owner = writer(inner, clock, "owner");
+  storage.before_next("create_if_absent", [&] { owner.claim({p0}, "group", kNobodyAlive); });
+
+  const CommitSummary summary = zombie.commit({&stale0, &kept1});
+  EXPECT_EQ(summary.conflicts, 1u);
+  EXPECT_EQ(summary.fenced, std::vector<TopicPartition>{p0});
+  ASSERT_GT(summary.sequence, 0u);  // p1 is still the zombie's, and committed
+  const lake::LakeCommitState state = lake::CommitLog(inner).load();
+  EXPECT_EQ(state.offsets.count(p0), 0u);
+  EXPECT_EQ(state.offsets.at(p1), Offset{5});
+  for (const std::string& file : visible_files(folder.path()))
+    EXPECT_EQ(file.find("-p0-"), std::string::npos) << file;
+  EXPECT_TRUE(inner.list_staged_leftovers().empty());
+}
+
+TEST(LakeCommitter, ALiveWriterOfAnotherGroupKeepsItsPartitions) {
+  SharedLake shared;
+  auto& [folder, storage, unused, clock, p0, p1] = shared;
+  LakeCommitter first = writer(storage, clock, "first");
+  first.claim({p0}, "city", kNobodyAlive);
+  LakeCommitter intruder = writer(storage, clock, "intruder");
+  const WriterIsAlive first_alive = [](const std::string& id) { return id == "first"; };
+  try {
+    intruder.claim({p0}, "other", first_alive);
+    FAIL() << "a second group took a live writer's partition";
+  } catch (const UsageError& e) {
+    EXPECT_NE(std::string(e.what()).find("--group city"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(lake::CommitLog(storage).load().owners.at(p0).writer_id, "first");
+  // The same group shares; and once the first writer is gone, anyone may.
+  intruder.claim({p0}, "city", first_alive);
+  LakeCommitter later = writer(storage, clock, "later");
+  later.claim({p0}, "renamed", kNobodyAlive);
+  EXPECT_EQ(lake::CommitLog(storage).load().owners.at(p0),
+            (lake::PartitionOwner{"later", "renamed", 3}));
+}
+
+TEST(RecoverLake, LeavesTheStagedFilesOfLiveWritersAlone) {
+  testing::ScratchFolder folder;
+  lake::LocalLakeStorage storage(folder.path());
+  const std::string path = "vehicle/date=2024-04-05/hour=12/a.parquet";
+  std::ofstream(storage.staging_path(path, "live")) << "x";
+  std::ofstream(storage.staging_path(path, "dead")) << "x";
+  recover_lake(storage, [](const std::string& id) { return id == "live"; });
+  const auto leftovers = storage.list_staged_leftovers();
+  ASSERT_EQ(leftovers.size(), 1u);
+  EXPECT_EQ(leftovers[0].writer_id, "live");
+}
+
 TEST(RecoverLake, RemovesUncommittedAndPublishesCommittedLeftovers) {
   testing::ScratchFolder folder;
   lake::LocalLakeStorage storage(folder.path());
   const std::string committed = "vehicle/date=2024-04-05/hour=12/a.parquet";
   const std::string uncommitted = "vehicle/date=2024-04-05/hour=12/b.parquet";
   for (const std::string& path : {committed, uncommitted}) {
-    std::ofstream(storage.staging_path(path)) << "x";
+    std::ofstream(storage.staging_path(path, "dead-writer")) << "x";
   }
   lake::CommitRecord record;
   record.sequence = 1;

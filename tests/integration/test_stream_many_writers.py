@@ -1,0 +1,133 @@
+"""Many `stream` processes in one consumer group writing one lake, on the real
+Kafka broker: members killed with SIGKILL and restarted while the simulator
+produces, and a zombie (a member stopped with SIGSTOP until its partitions
+were taken over and written by another, then continued). Every offset must be
+in the lake exactly once, with no orphan or temporary file."""
+
+import json
+import random
+import signal
+import subprocess
+import time
+
+from conftest import SMARTCITY, assert_every_offset_exactly_once, run_smartcity
+
+# Short sessions so that a dead or stopped member loses its partitions in
+# seconds, not the default 45.
+GROUP_SETTINGS = ["-X", "session.timeout.ms=6000", "-X", "heartbeat.interval.ms=500",
+                  "-X", "max.poll.interval.ms=10000"]
+
+
+def start_member(bootstrap, lake, log_path, group, roll="400ms"):
+    return subprocess.Popen(
+        [SMARTCITY, "stream", "--brokers", bootstrap, "--lake", str(lake), "--group", group,
+         "--roll-interval", roll, *GROUP_SETTINGS],
+        stdout=subprocess.DEVNULL, stderr=open(log_path, "ab"))
+
+
+def lake_offsets(lake):
+    """{(topic, partition): next offset} folded from the commit records."""
+    offsets = {}
+    for record in sorted((lake / "_smartcity" / "commits").glob("*.json")):
+        for entry in json.loads(record.read_text())["offsets"]:
+            key = (entry["topic"], entry["partition"])
+            offsets[key] = max(offsets.get(key, 0), entry["next_offset"])
+    return offsets
+
+
+def wait_for(predicate, timeout, what):
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.25)
+
+
+def stop_cleanly(member):
+    member.send_signal(signal.SIGTERM)
+    assert member.wait(timeout=60) == 0
+
+
+def test_members_killed_and_restarted_while_producing(kafka, tmp_path):
+    lake = tmp_path / "lake"
+    rng = random.Random(5)
+    events = 60_000
+    producer = subprocess.Popen(
+        [SMARTCITY, "simulate", "--brokers", kafka.bootstrap, "--vehicles", "40", "--count",
+         str(events), "--rate", "2000", "--seed", "21"],
+        stdout=subprocess.DEVNULL, stderr=open(tmp_path / "simulate.log", "wb"))
+    logs = [tmp_path / f"member-{i}.log" for i in range(3)]
+    # Two members first, a third joining later: the group grows and shrinks.
+    members = [start_member(kafka.bootstrap, lake, logs[i], "many") for i in range(2)]
+    kills = 0
+    time.sleep(3)
+    members.append(start_member(kafka.bootstrap, lake, logs[2], "many"))
+    while producer.poll() is None:
+        time.sleep(rng.uniform(1.0, 4.0))
+        victim = rng.randrange(len(members))
+        members[victim].send_signal(signal.SIGKILL)
+        members[victim].wait()
+        kills += 1
+        members[victim] = start_member(kafka.bootstrap, lake, logs[victim], "many")
+    assert producer.returncode == 0, (tmp_path / "simulate.log").read_text()[-2000:]
+    # Let the group settle and catch up, then leave cleanly.
+    wait_for(lambda: sum(lake_offsets(lake).values()) >= events, 120, "the group to catch up")
+    for member in members:
+        stop_cleanly(member)
+
+    assert kills >= 5
+    log_text = "".join(log.read_text() for log in logs)
+    assert "claimed in commit" in log_text
+    assert_every_offset_exactly_once(kafka.bootstrap, lake, events)
+
+
+def test_a_zombie_member_is_fenced_and_rejoins(kafka, tmp_path):
+    lake = tmp_path / "lake"
+    # The topics hold what the first test produced; this one adds its own.
+    before = sum(lake_offsets_of_broker(kafka.bootstrap).values())
+    run_smartcity("simulate", "--brokers", kafka.bootstrap, "--vehicles", "20", "--count",
+                  "20000", "--rate", "0", "--seed", "22")
+    total = before + 20_000
+    zombie_log, owner_log = tmp_path / "zombie.log", tmp_path / "owner.log"
+    # The zombie holds everything it reads (a long roll interval) ...
+    zombie = start_member(kafka.bootstrap, lake, zombie_log, "zombies", roll="10m")
+    status = lake / "_smartcity" / "status.json"
+    wait_for(lambda: status.exists() and json.loads(status.read_text()).get("records", 0) >= total,
+             60, "the zombie to read every record")
+    # ... and stalls, as a swapped-out or cut-off process would.
+    zombie.send_signal(signal.SIGSTOP)
+    owner = start_member(kafka.bootstrap, lake, owner_log, "zombies")
+    wait_for(lambda: sum(lake_offsets(lake).values()) >= total, 120,
+             "the new owner to commit everything")
+
+    zombie.send_signal(signal.SIGCONT)
+    wait_for(lambda: "fenced" in zombie_log.read_text(), 60, "the zombie to be fenced")
+    # It rejoins: the group rebalances over both members, and new records are
+    # still written exactly once.
+    wait_for(lambda: zombie_log.read_text().count("assigned") >= 2, 60, "the zombie to rejoin")
+    run_smartcity("simulate", "--brokers", kafka.bootstrap, "--vehicles", "20", "--count",
+                  "5000", "--rate", "0", "--seed", "23")
+    total += 5000
+    time.sleep(3)
+    # A clean stop commits what each holds (the zombie's roll interval is
+    # long); whatever neither had read yet, a last member of the group reads.
+    stop_cleanly(owner)
+    stop_cleanly(zombie)
+    run_smartcity("stream", "--brokers", kafka.bootstrap, "--lake", lake, "--group", "zombies",
+                  "--until-caught-up")
+
+    assert_every_offset_exactly_once(kafka.bootstrap, lake, total)
+
+
+def lake_offsets_of_broker(bootstrap):
+    """{(topic, partition): end offset} of the five topics."""
+    from confluent_kafka import Consumer, TopicPartition
+
+    from conftest import TOPICS
+    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": "offsets-probe"})
+    try:
+        metadata = consumer.list_topics(timeout=30)
+        return {(topic, p): consumer.get_watermark_offsets(TopicPartition(topic, p),
+                                                           timeout=30)[1]
+                for topic in TOPICS for p in metadata.topics[topic].partitions}
+    finally:
+        consumer.close()
