@@ -3,7 +3,9 @@
 with 2 processes in one consumer group (on this machine they share its cores,
 so two processes are not expected to be faster; this records what they
 cost), and commits per second the lake sustains with 1 and 8 writers
-committing small batches (bench/lake_commit_bench.cpp).
+committing small batches (bench/lake_commit_bench.cpp), and the start-up read
+of a 100,000-commit log with and without checkpoints
+(bench/commit_log_bench.cpp).
 
 Usage: bench/many_writers.py [--events N] [--runs R]"""
 
@@ -20,6 +22,13 @@ import time
 from bench_common import ROOT, SMARTCITY, Broker, run_measured, write_results
 
 COMMIT_BENCH = ROOT / "build" / "release" / "bench" / "lake_commit_bench"
+STARTUP_BENCH = ROOT / "build" / "release" / "bench" / "commit_log_bench"
+
+
+def google_benchmark(binary, out):
+    subprocess.run([str(binary), f"--benchmark_out={out}", "--benchmark_out_format=json"],
+                   check=True, stdout=subprocess.DEVNULL)
+    return json.loads(out.read_text())["benchmarks"]
 
 
 def stream_members(bootstrap, lake, group, members):
@@ -82,16 +91,18 @@ def main():
     finally:
         broker.stop()
 
-    out = work / "commits.json"
-    subprocess.run([str(COMMIT_BENCH), f"--benchmark_out={out}", "--benchmark_out_format=json"],
-                   check=True, stdout=subprocess.DEVNULL)
-    for bench in json.loads(out.read_text())["benchmarks"]:
+    for bench in google_benchmark(COMMIT_BENCH, work / "commits.json"):
         threads = bench["threads"]
         result.setdefault("commits", {})[threads] = {
             "commits_per_s": round(bench["commits_per_s"]), "conflicts": bench["conflicts"]}
         rows.append([f"small commits, {threads} writer(s)", f"{bench['real_time']:.1f} ms/commit",
                      f"{bench['commits_per_s']:,.0f} commits/s "
                      f"({bench['conflicts']:.0f} conflicts retried)"])
+    for bench in google_benchmark(STARTUP_BENCH, work / "startup.json"):
+        kind = bench["name"].split("/")[1]
+        result.setdefault("startup_100k_commits_ms", {})[kind] = round(bench["real_time"])
+        rows.append([f"start-up read of a 100,000-commit log, {kind.replace('_', ' ')}",
+                     f"{bench['real_time']:.0f} ms", f"{bench['files']:,.0f} files in the state"])
     write_results("many-writers", result, ["what", "median", "rate"], rows,
                   f"{args.events:,} seed-shaped events, 3 partitions per topic; each stream "
                   "run into a fresh lake with a fresh group, all processes started at once.")

@@ -6,8 +6,6 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
-#include <fstream>
-#include <sstream>
 
 #include "base/check.h"
 #include "base/errors.h"
@@ -156,14 +154,26 @@ void LocalLakeStorage::replace(const std::string& path, const std::string& conte
 }
 
 std::optional<std::string> LocalLakeStorage::read(const std::string& path) {
-  std::ifstream in(absolute(path), std::ios::binary);
-  if (!in) {
-    if (!fs::exists(absolute(path))) return std::nullopt;
-    throw StorageError(errno_message("cannot read " + absolute(path).string()));
+  // Decide "absent" from open()'s own errno: asking exists() afterwards races
+  // with another writer creating the file in between (many writers, one log).
+  const fs::path target = absolute(path);
+  FileDescriptor fd(::open(target.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.get() < 0) {
+    if (errno == ENOENT) return std::nullopt;
+    throw StorageError(errno_message("cannot read " + target.string()));
   }
-  std::ostringstream contents;
-  contents << in.rdbuf();
-  return contents.str();
+  std::string contents;
+  char buffer[64 * 1024];
+  for (;;) {
+    const ssize_t n = ::read(fd.get(), buffer, sizeof buffer);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw StorageError(errno_message("cannot read " + target.string()));
+    }
+    if (n == 0) break;
+    contents.append(buffer, static_cast<std::size_t>(n));
+  }
+  return contents;
 }
 
 bool LocalLakeStorage::exists(const std::string& path) {

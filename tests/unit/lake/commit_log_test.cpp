@@ -126,6 +126,36 @@ TEST(CommitLog, ASequenceCanBeCreatedOnlyOnce) {
   EXPECT_EQ(log.load().offsets.at(TopicPartition{"vehicle_data", Partition{0}}), Offset{100});
 }
 
+TEST(CommitLog, WritersCatchingUpWhileOthersAppendSeeEveryRecordOnce) {
+  // Reading the next sequence number races its creation by another writer:
+  // a read must give "absent" or the whole record, never an error.
+  testing::ScratchFolder folder;
+  LocalLakeStorage storage(folder.path());
+  constexpr int kWriters = 4;
+  constexpr int kCommitsEach = 40;
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int i = 0; i < kWriters; ++i) {
+    threads.emplace_back([&] {
+      try {
+        CommitLog log(storage);
+        LakeCommitState state;
+        for (int won = 0; won < kCommitsEach;) {
+          log.catch_up(state);
+          CommitRecord record = sample_record(state.last_sequence + 1, 1);
+          if (log.try_append(record)) ++won;
+        }
+      } catch (const StorageError&) {
+        ++failures;
+      }
+    });
+  }
+  for (std::thread& thread : threads)
+    thread.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(CommitLog(storage).load().last_sequence, std::uint64_t{kWriters * kCommitsEach});
+}
+
 TEST(CommitLog, ConcurrentWritersNeverBothWinASequence) {
   testing::ScratchFolder folder;
   LocalLakeStorage storage(folder.path());
