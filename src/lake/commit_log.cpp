@@ -205,20 +205,9 @@ LakeCommitState CommitLog::load() const {
       spdlog::warn("{}; reading further back in the commit log instead", e.what());
     }
   }
-  for (const std::string& name : storage_->list(std::string(kCommitFolder))) {
-    const std::uint64_t sequence = parse_commit_file_name(name);
-    // 0: a writer's private temporary; older ones are in the checkpoint.
-    if (sequence <= state.last_sequence) continue;
-    const std::string path = std::string(kCommitFolder) + "/" + name;
-    const std::optional<std::string> text = storage_->read(path);
-    if (!text) continue;  // listed, then gone: cannot happen to an append-only log
-    const CommitRecord record = decode_commit_record(*text, path);
-    if (record.sequence != sequence) {
-      throw StorageError("commit record " + path + " claims sequence " +
-                         std::to_string(record.sequence));
-    }
-    fold_commit(state, record);
-  }
+  // Writers create sequence N only after N-1 exists, so reading upwards until
+  // one is absent reads the whole rest of the log.
+  catch_up(state);
   return state;
 }
 
