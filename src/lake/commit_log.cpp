@@ -16,6 +16,23 @@ constexpr int kFormatVersion = 1;
 constexpr std::size_t kSequenceDigits = 20;
 constexpr std::string_view kCommitSuffix = ".json";
 
+// Every per-partition entry (offsets, claims, owners) starts with the same
+// two keys; `fields` follow them.
+nlohmann::ordered_json partition_entry(
+    const TopicPartition& partition,
+    std::initializer_list<std::pair<const char*, nlohmann::ordered_json>> fields) {
+  nlohmann::ordered_json entry = {{"topic", partition.topic},
+                                  {"partition", partition.partition.value}};
+  for (const auto& [key, value] : fields)
+    entry[key] = value;
+  return entry;
+}
+
+TopicPartition partition_of(const nlohmann::json& entry) {
+  return TopicPartition{entry.at("topic").get<std::string>(),
+                        Partition{entry.at("partition").get<std::int32_t>()}};
+}
+
 }  // namespace
 
 std::string commit_record_path(std::uint64_t sequence) {
@@ -54,18 +71,15 @@ std::string encode_commit_record(const CommitRecord& record) {
   }
   json["offsets"] = nlohmann::ordered_json::array();
   for (const CommittedOffset& offset : record.offsets) {
-    json["offsets"].push_back({{"topic", offset.partition.topic},
-                               {"partition", offset.partition.partition.value},
-                               {"next_offset", offset.next.value}});
+    json["offsets"].push_back(
+        partition_entry(offset.partition, {{"next_offset", offset.next.value}}));
   }
   // Only a record that claims something carries the key, so single-writer
   // logs read as they always did.
   if (!record.claims.empty()) {
     json["claims"] = nlohmann::ordered_json::array();
     for (const PartitionClaim& claim : record.claims) {
-      json["claims"].push_back({{"topic", claim.partition.topic},
-                                {"partition", claim.partition.partition.value},
-                                {"epoch", claim.epoch}});
+      json["claims"].push_back(partition_entry(claim.partition, {{"epoch", claim.epoch}}));
     }
   }
   return json.dump() + "\n";
@@ -96,16 +110,11 @@ CommitRecord decode_commit_record(std::string_view text, const std::string& sour
     }
     for (const nlohmann::json& offset : json.at("offsets")) {
       record.offsets.push_back(
-          {TopicPartition{offset.at("topic").get<std::string>(),
-                          Partition{offset.at("partition").get<std::int32_t>()}},
-           Offset{offset.at("next_offset").get<std::int64_t>()}});
+          {partition_of(offset), Offset{offset.at("next_offset").get<std::int64_t>()}});
     }
     if (json.contains("claims")) {
       for (const nlohmann::json& claim : json.at("claims")) {
-        record.claims.push_back(
-            {TopicPartition{claim.at("topic").get<std::string>(),
-                            Partition{claim.at("partition").get<std::int32_t>()}},
-             claim.at("epoch").get<std::uint64_t>()});
+        record.claims.push_back({partition_of(claim), claim.at("epoch").get<std::uint64_t>()});
       }
     }
     return record;
@@ -136,18 +145,13 @@ std::string encode_checkpoint(const LakeCommitState& state) {
       events::format_timestamp(state.last_commit_at, events::TimestampStyle::kUtcZulu);
   json["offsets"] = nlohmann::ordered_json::array();
   for (const auto& [partition, next] : state.offsets) {
-    json["offsets"].push_back({{"topic", partition.topic},
-                               {"partition", partition.partition.value},
-                               {"next_offset", next.value}});
+    json["offsets"].push_back(partition_entry(partition, {{"next_offset", next.value}}));
   }
   json["files"] = state.files;
   json["owners"] = nlohmann::ordered_json::array();
   for (const auto& [partition, owner] : state.owners) {
-    json["owners"].push_back({{"topic", partition.topic},
-                              {"partition", partition.partition.value},
-                              {"writer", owner.writer_id},
-                              {"group", owner.group},
-                              {"epoch", owner.epoch}});
+    json["owners"].push_back(partition_entry(
+        partition, {{"writer", owner.writer_id}, {"group", owner.group}, {"epoch", owner.epoch}}));
   }
   return json.dump() + "\n";
 }
@@ -165,17 +169,14 @@ LakeCommitState decode_checkpoint(std::string_view text, const std::string& sour
     if (!at) throw StorageError("checkpoint " + source + " has a bad last_commit_at");
     state.last_commit_at = *at;
     for (const nlohmann::json& offset : json.at("offsets")) {
-      state.offsets[TopicPartition{offset.at("topic").get<std::string>(),
-                                   Partition{offset.at("partition").get<std::int32_t>()}}] =
-          Offset{offset.at("next_offset").get<std::int64_t>()};
+      state.offsets[partition_of(offset)] = Offset{offset.at("next_offset").get<std::int64_t>()};
     }
     for (const nlohmann::json& file : json.at("files"))
       state.files.insert(file.get<std::string>());
     for (const nlohmann::json& owner : json.at("owners")) {
-      state.owners[TopicPartition{owner.at("topic").get<std::string>(),
-                                  Partition{owner.at("partition").get<std::int32_t>()}}] = {
-          owner.at("writer").get<std::string>(), owner.at("group").get<std::string>(),
-          owner.at("epoch").get<std::uint64_t>()};
+      state.owners[partition_of(owner)] = {owner.at("writer").get<std::string>(),
+                                           owner.at("group").get<std::string>(),
+                                           owner.at("epoch").get<std::uint64_t>()};
     }
     return state;
   } catch (const nlohmann::json::exception& e) {
