@@ -87,29 +87,37 @@ std::string tail(const fs::path& path, std::size_t lines) {
   return text;
 }
 
-// A Kafka cluster id: 16 random bytes, URL-safe base64 without padding, as
-// Kafka's own StorageTool random-uuid prints.
+}  // namespace
+
 std::string random_cluster_id() {
   static constexpr char kAlphabet[] =
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
   std::random_device entropy;
-  std::uint8_t bytes[16];
-  for (auto& byte : bytes)
-    byte = static_cast<std::uint8_t>(entropy());
   std::string id;
-  std::uint32_t buffer = 0;
-  int bits = 0;
-  for (std::uint8_t byte : bytes) {
-    buffer = (buffer << 8) | byte;
-    bits += 8;
-    while (bits >= 6) {
-      id.push_back(kAlphabet[(buffer >> (bits - 6)) & 63]);
-      bits -= 6;
+  // Drawn again when it starts with '-', as Kafka's own Uuid.randomUuid does:
+  // StorageTool would read "-t -abc…" as two options, and formatting failed
+  // for one broker in 64.
+  do {
+    id.clear();
+    std::uint8_t bytes[16];
+    for (auto& byte : bytes)
+      byte = static_cast<std::uint8_t>(entropy());
+    std::uint32_t buffer = 0;
+    int bits = 0;
+    for (std::uint8_t byte : bytes) {
+      buffer = (buffer << 8) | byte;
+      bits += 8;
+      while (bits >= 6) {
+        id.push_back(kAlphabet[(buffer >> (bits - 6)) & 63]);
+        bits -= 6;
+      }
     }
-  }
-  if (bits > 0) id.push_back(kAlphabet[(buffer << (6 - bits)) & 63]);
+    if (bits > 0) id.push_back(kAlphabet[(buffer << (6 - bits)) & 63]);
+  } while (id.front() == '-');
   return id;
 }
+
+namespace {
 
 std::string java_binary() {
   if (const char* home = std::getenv("JAVA_HOME"); home && *home) {

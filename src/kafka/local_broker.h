@@ -17,6 +17,11 @@
 
 namespace smartcity::kafka {
 
+// A Kafka cluster id: 16 random bytes in URL-safe base64 without padding (22
+// characters), as Kafka's StorageTool random-uuid prints, never starting
+// with '-'.
+std::string random_cluster_id();
+
 struct LocalBrokerOptions {
   std::filesystem::path data_dir;  // config, storage and broker.log live here
   int port = 9092;                 // client listener on 127.0.0.1
