@@ -12,6 +12,8 @@ find_package(GTest REQUIRED)
 find_package(benchmark REQUIRED)
 pkg_check_modules(RDKAFKA REQUIRED IMPORTED_TARGET rdkafka)
 pkg_check_modules(CURL REQUIRED IMPORTED_TARGET libcurl)
+# SHA-256 of S3 request bodies (x-amz-content-sha256); libcurl signs the rest.
+pkg_check_modules(LIBCRYPTO REQUIRED IMPORTED_TARGET libcrypto)
 
 # Debian ships CLI11 as headers only, sometimes without a CMake package; an
 # INTERFACE target keeps call sites uniform either way.
