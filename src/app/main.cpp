@@ -5,6 +5,7 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 
 #include "app/commands.h"
@@ -44,6 +45,13 @@ int main(int argc, char** argv) {
   bool quiet = false;
   app.add_flag("-v,--verbose", verbose, "Log debug detail to stderr");
   app.add_flag("-q,--quiet", quiet, "Log only warnings and errors");
+  // The AWS tools' AWS_ENDPOINT_URL, as a flag: set before any lake opens, so
+  // every verb that takes an s3:// --lake reads it the same way.
+  app.add_option_function<std::string>(
+      "--s3-endpoint", [](const std::string& url) { ::setenv("AWS_ENDPOINT_URL", url.c_str(), 1); },
+      "S3-compatible endpoint for s3:// lakes (e.g. http://127.0.0.1:9000); "
+      "default $AWS_ENDPOINT_URL or AWS");
+  app.fallthrough();
   app.footer("Run 'smartcity VERB --help' for the flags of one verb.");
   smartcity::app::add_registered_commands(app);
 

@@ -18,6 +18,7 @@ struct StreamFlags {
   std::uint64_t max_buffer_mb = 256;
   bool until_caught_up = false;
   unsigned writer_threads = 2;
+  std::string storage_retry = "10m";
 };
 
 void run(const StreamFlags& flags) {
@@ -35,6 +36,8 @@ void run(const StreamFlags& flags) {
   options.max_buffer_bytes = flags.max_buffer_mb << 20;
   options.until_caught_up = flags.until_caught_up;
   options.writer_threads = flags.writer_threads;
+  options.storage_retry = std::chrono::duration_cast<std::chrono::seconds>(
+      parse_duration(flags.storage_retry, "--storage-retry"));
 
   const stream::StreamTotals totals = stream::run_stream(options);
   spdlog::info(
@@ -58,7 +61,8 @@ void add_stream_command(CLI::App& app) {
       "Consume the five topics into a Parquet lake, exactly once (replaces the Spark job).\n"
       "Example: smartcity stream --brokers 127.0.0.1:9092 --lake ./lake --until-caught-up");
   add_kafka_flags(*command, flags->kafka);
-  command->add_option("--lake", flags->lake, "Lake folder to write")->required();
+  command->add_option("--lake", flags->lake, "Lake folder or s3://bucket/prefix to write")
+      ->required();
   command->add_option("--group", flags->group, "Kafka consumer group")->capture_default_str();
   command
       ->add_option("--roll-bytes", flags->roll_bytes,
@@ -80,6 +84,11 @@ void add_stream_command(CLI::App& app) {
                    "Parquet files encoded at once during a commit")
       ->capture_default_str()
       ->check(CLI::Range(1u, 64u));
+  command
+      ->add_option("--storage-retry", flags->storage_retry,
+                   "How long one S3 call keeps retrying an unreachable or throttling store "
+                   "before the stream stops")
+      ->capture_default_str();
   command->callback([flags] { run(*flags); });
 }
 

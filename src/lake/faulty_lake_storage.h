@@ -40,6 +40,12 @@ class FaultyLakeStorage final : public LakeStorage {
   std::vector<std::string> list(const std::string& folder) override;
   void remove(const std::string& path) override;
   std::vector<StagedLeftover> list_staged_leftovers() override;
+  std::unique_ptr<WriterLease> register_writer(const std::string& writer_id) override {
+    return inner_->register_writer(writer_id);
+  }
+  bool writer_is_alive(const std::string& writer_id) override {
+    return inner_->writer_is_alive(writer_id);
+  }
   std::string describe() const override { return inner_->describe(); }
   std::optional<std::filesystem::path> local_path(const std::string& path) const override {
     return inner_->local_path(path);

@@ -6,6 +6,7 @@
 // Every method throws StorageError on an operational failure.
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -13,6 +14,12 @@
 #include <vector>
 
 namespace smartcity::lake {
+
+// Held by a running writer; destroying it tells other writers it stopped.
+class WriterLease {
+ public:
+  virtual ~WriterLease() = default;
+};
 
 class LakeStorage {
  public:
@@ -67,6 +74,15 @@ class LakeStorage {
   };
   virtual std::vector<StagedLeftover> list_staged_leftovers() = 0;
 
+  // Marks writer `writer_id` alive until the returned lease is destroyed,
+  // however the process ends: other writers' recovery leaves the staged files
+  // of live writers alone. Throws StorageError if it cannot.
+  virtual std::unique_ptr<WriterLease> register_writer(const std::string& writer_id) = 0;
+
+  // True while writer `writer_id` holds its lease. An empty id (files staged
+  // before names carried their writer) is never alive.
+  virtual bool writer_is_alive(const std::string& writer_id) = 0;
+
   // A human-readable location for messages ("/data/lake", "s3://b/p").
   virtual std::string describe() const = 0;
 
@@ -75,8 +91,17 @@ class LakeStorage {
   virtual std::optional<std::filesystem::path> local_path(const std::string& path) const = 0;
 };
 
-// Opens the lake at `location`: a local folder path (created if missing).
-// Throws UsageError for a location it cannot serve.
-std::unique_ptr<LakeStorage> open_lake_storage(const std::string& location);
+struct LakeStorageOptions {
+  // How long an object-store call keeps retrying throttling, 5xx answers and
+  // lost connections before it fails. Readers fail sooner than the stream,
+  // which should rather wait out an outage than stop.
+  std::chrono::seconds retry_for{30};
+};
+
+// Opens the lake at `location`: "s3://bucket/prefix" (settings as in
+// s3_settings.h) or a local folder path (created if missing). Throws
+// UsageError for a location it cannot serve.
+std::unique_ptr<LakeStorage> open_lake_storage(const std::string& location,
+                                               const LakeStorageOptions& options = {});
 
 }  // namespace smartcity::lake

@@ -9,6 +9,7 @@
 
 #include "base/check.h"
 #include "base/errors.h"
+#include "lake/writer_presence.h"
 
 namespace smartcity::lake {
 namespace fs = std::filesystem;
@@ -229,21 +230,20 @@ std::vector<LakeStorage::StagedLeftover> LocalLakeStorage::list_staged_leftovers
   return leftovers;
 }
 
+std::unique_ptr<WriterLease> LocalLakeStorage::register_writer(const std::string& writer_id) {
+  return std::make_unique<WriterPresence>(root_, writer_id);
+}
+
+bool LocalLakeStorage::writer_is_alive(const std::string& writer_id) {
+  return lake::writer_is_alive(root_, writer_id);
+}
+
 std::string LocalLakeStorage::describe() const {
   return root_.string();
 }
 
 std::optional<fs::path> LocalLakeStorage::local_path(const std::string& path) const {
   return absolute(path);
-}
-
-std::unique_ptr<LakeStorage> open_lake_storage(const std::string& location) {
-  if (location.empty()) throw UsageError("--lake: a lake folder is required");
-  if (location.starts_with("s3://")) {
-    throw UsageError("--lake " + location +
-                     ": S3 lakes are not supported by this build yet; use a local folder");
-  }
-  return std::make_unique<LocalLakeStorage>(fs::path(location));
 }
 
 }  // namespace smartcity::lake

@@ -24,6 +24,8 @@ class LocalLakeStorage final : public LakeStorage {
   std::vector<std::string> list(const std::string& folder) override;
   void remove(const std::string& path) override;
   std::vector<StagedLeftover> list_staged_leftovers() override;
+  std::unique_ptr<WriterLease> register_writer(const std::string& writer_id) override;
+  bool writer_is_alive(const std::string& writer_id) override;
   std::string describe() const override;
   std::optional<std::filesystem::path> local_path(const std::string& path) const override;
 

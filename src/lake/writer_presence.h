@@ -10,12 +10,14 @@
 #include <filesystem>
 #include <string>
 
+#include "lake/lake_storage.h"
+
 namespace smartcity::lake {
 
 // A fresh random writer id: 32 hex digits.
 std::string new_writer_id();
 
-class WriterPresence {
+class WriterPresence final : public WriterLease {
  public:
   // Marks `writer_id` alive in the local lake folder `root` until destroyed.
   // Throws StorageError if the lock file cannot be created or locked.
@@ -23,7 +25,7 @@ class WriterPresence {
   WriterPresence(const WriterPresence&) = delete;
   WriterPresence& operator=(const WriterPresence&) = delete;
   // Releases the lock and removes its file.
-  ~WriterPresence();
+  ~WriterPresence() override;
 
   const std::string& writer_id() const { return writer_id_; }
 

@@ -37,14 +37,14 @@ std::vector<std::string> event_topics() {
 class StreamRun {
  public:
   StreamRun(const StreamOptions& options, const Clock& clock)
-      : options_(options), clock_(&clock), storage_(lake::open_lake_storage(options.lake)) {
+      : options_(options),
+        clock_(&clock),
+        storage_(lake::open_lake_storage(options.lake, {.retry_for = options.storage_retry})) {
     const std::string writer_id = lake::new_writer_id();
-    if (auto root = storage_->local_path("")) {
-      presence_ = std::make_unique<lake::WriterPresence>(*root, writer_id);
-      writer_is_alive_ = [root = *root](const std::string& id) {
-        return lake::writer_is_alive(root, id);
-      };
-    }
+    lease_ = storage_->register_writer(writer_id);
+    writer_is_alive_ = [storage = storage_.get()](const std::string& id) {
+      return storage->writer_is_alive(id);
+    };
     lake::LakeCommitState state = recover_lake(*storage_, writer_is_alive_);
     spdlog::info("lake {}: {} commit(s), {} partition offset(s); writer {}", storage_->describe(),
                  state.last_sequence, state.offsets.size(), writer_id);
@@ -300,10 +300,8 @@ class StreamRun {
   const StreamOptions& options_;
   const Clock* clock_;
   std::unique_ptr<lake::LakeStorage> storage_;
-  std::unique_ptr<lake::WriterPresence> presence_;
-  // Without a way to tell (a lake not on local disk), every writer counts as
-  // gone: recovery then cleans up everything uncommitted, as with one writer.
-  WriterIsAlive writer_is_alive_ = [](const std::string&) { return false; };
+  std::unique_ptr<lake::WriterLease> lease_;
+  WriterIsAlive writer_is_alive_;
   std::unique_ptr<LakeCommitter> committer_;
   std::unique_ptr<kafka::KafkaConsumer> consumer_;
   std::map<TopicPartition, std::unique_ptr<PartitionBuffer>> buffers_;

@@ -31,6 +31,9 @@ struct StreamOptions {
   unsigned writer_threads = 2;
   std::chrono::milliseconds progress_interval = std::chrono::seconds(5);
   std::map<std::string, std::string> kafka_properties;
+  // How long a lake on an object store may stay unreachable (each call
+  // retries with backoff, saying what it waits for) before the stream stops.
+  std::chrono::seconds storage_retry = std::chrono::minutes(10);
 };
 
 struct StreamTotals {
