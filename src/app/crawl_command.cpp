@@ -9,6 +9,7 @@
 #include "base/errors.h"
 #include "catalog/ddl_export.h"
 #include "catalog/lake_crawler.h"
+#include "lake/lake_cache.h"
 
 namespace smartcity::app {
 namespace {
@@ -25,7 +26,7 @@ struct CrawlFlags {
 
 void run(const CrawlFlags& flags) {
   catalog::CrawlOptions options;
-  options.lake = flags.lake;
+  options.lake = lake::readable_lake_folder(flags.lake);
   options.recrawl_everything = flags.recrawl == "everything";
   options.on_schema_change = flags.on_schema_change == "fail" ? catalog::SchemaChangePolicy::kFail
                              : flags.on_schema_change == "log"
@@ -54,6 +55,7 @@ void run(const CrawlFlags& flags) {
                                       : flags.emit == "spark" ? catalog::DdlDialect::kSpark
                                                               : catalog::DdlDialect::kAthena;
   std::string location = flags.location;
+  if (location.empty() && flags.lake.starts_with("s3://")) location = flags.lake;
   if (location.empty()) {
     if (dialect != catalog::DdlDialect::kSpark) {
       throw UsageError("--emit " + flags.emit +
@@ -80,7 +82,9 @@ void add_crawl_command(CLI::App& app) {
       "Build or update the lake's catalog: tables, columns, partitions, counts (replaces the "
       "Glue crawler).\nExample: smartcity crawl --lake ./lake --emit athena --location "
       "s3://bucket/lake");
-  command->add_option("--lake", flags->lake, "Lake folder (any folder of Parquet/JSON/CSV too)")
+  command
+      ->add_option("--lake", flags->lake,
+                   "Lake folder (any folder of Parquet/JSON/CSV too) or s3://bucket/prefix")
       ->required();
   command
       ->add_option("--recrawl", flags->recrawl,

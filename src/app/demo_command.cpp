@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <exception>
+#include <optional>
 #include <thread>
 
 #include "app/commands.h"
@@ -15,6 +16,8 @@
 #include "kafka/kafka_producer.h"
 #include "kafka/local_broker.h"
 #include "kafka/topic_admin.h"
+#include "lake/lake_cache.h"
+#include "lake/lake_storage.h"
 #include "serve/dashboard_server.h"
 #include "stream/stream_job.h"
 
@@ -58,7 +61,9 @@ std::thread start_worker(const char* name, std::function<void()> work,
 void run(const DemoFlags& flags) {
   const auto duration = flags.duration.empty() ? std::chrono::milliseconds::zero()
                                                : parse_duration(flags.duration, "--duration");
-  const fs::path lake = flags.lake.empty() ? demo_folder() / "lake" : fs::path(flags.lake);
+  // A folder or an s3:// URL; every stage below opens it through the lake's storage.
+  const std::string lake = flags.lake.empty() ? (demo_folder() / "lake").string() : flags.lake;
+  const std::optional<fs::path> local_root = lake::open_lake_storage(lake)->local_path("");
 
   std::unique_ptr<kafka::LocalBroker> broker;
   std::string brokers = flags.kafka.brokers;
@@ -79,12 +84,12 @@ void run(const DemoFlags& flags) {
   spdlog::info(
       "demo: {} vehicles at {:.0f} records/s (event time runs faster than the clock), "
       "streaming into {}",
-      flags.vehicles, flags.rate, lake.string());
+      flags.vehicles, flags.rate, lake);
   spdlog::info(
       "demo: read the lake with any Parquet reader, e.g. DuckDB: SELECT "
       "weather_condition, count(*) FROM read_parquet('{}/weather/*/*/*.parquet') "
       "GROUP BY 1",
-      lake.string());
+      local_root ? local_root->string() : lake::default_cache_folder(lake).string());
   spdlog::info("demo: Ctrl-C stops everything cleanly{}",
                duration.count() > 0 ? " (or it stops by itself after " + flags.duration + ")" : "");
 
@@ -112,7 +117,7 @@ void run(const DemoFlags& flags) {
       [&] {
         stream::StreamOptions options;
         options.brokers = brokers;
-        options.lake = lake.string();
+        options.lake = lake;
         options.group_id = "smartcity-demo";
         options.roll_interval = parse_duration(flags.roll_interval, "--roll-interval");
         options.kafka_properties = properties;
@@ -122,13 +127,13 @@ void run(const DemoFlags& flags) {
 
   // An empty lake is a lake: the dashboard shows empty charts, not errors,
   // until the first commit lands.
-  fs::create_directories(lake / "_smartcity" / "commits");
+  if (local_root) fs::create_directories(*local_root / "_smartcity" / "commits");
   std::exception_ptr serve_failure;
   std::thread server = start_worker(
       "serve",
       [&] {
         serve::ServerOptions options;
-        options.lake = lake.string();
+        options.lake = lake;
         options.host = flags.host;
         options.port = flags.http_port;
         if (const char* token = std::getenv("SMARTCITY_TOKEN"); token && *token) {
@@ -143,9 +148,11 @@ void run(const DemoFlags& flags) {
       "crawl",
       [&] {
         catalog::CrawlOptions options;
-        options.lake = lake.string();
         while (!ShutdownSignal::wait_for(std::chrono::seconds(15))) {
-          if (fs::exists(lake / "_smartcity" / "commits")) catalog::crawl_lake(options);
+          options.lake = lake::readable_lake_folder(lake);
+          if (fs::exists(fs::path(options.lake) / "_smartcity" / "commits")) {
+            catalog::crawl_lake(options);
+          }
         }
       },
       crawl_failure);
@@ -170,7 +177,7 @@ void run(const DemoFlags& flags) {
       "demo: published {} records ({} delivered); the stream committed {} rows and {} dead "
       "letters in {} files over {} commits into {}",
       simulated.records, producer.delivered(), streamed.rows, streamed.dead_letters, streamed.files,
-      streamed.commits, lake.string());
+      streamed.commits, lake);
 }
 
 }  // namespace
@@ -183,8 +190,9 @@ void add_demo_command(CLI::App& app) {
       "stream into a lake, periodic crawls and the dashboard.\nExample: smartcity demo "
       "--vehicles 20 --duration 2m");
   add_kafka_flags(*command, flags->kafka);
-  command->add_option("--lake", flags->lake,
-                      "Lake folder (default: $XDG_DATA_HOME/smartcity/demo/lake)");
+  command->add_option(
+      "--lake", flags->lake,
+      "Lake folder or s3://bucket/prefix (default: $XDG_DATA_HOME/smartcity/demo/lake)");
   command->add_option("--vehicles", flags->vehicles, "Vehicles in the simulated fleet")
       ->capture_default_str()
       ->check(CLI::Range(1, 100000));

@@ -8,6 +8,7 @@
 #include "app/commands.h"
 #include "base/errors.h"
 #include "base/units.h"
+#include "lake/lake_cache.h"
 #include "query/lake_query.h"
 #include "query/result_format.h"
 
@@ -45,7 +46,7 @@ void run(const QueryFlags& flags) {
   }
   if (sql.empty()) throw UsageError("give a SQL statement or --report NAME");
   query::QueryOptions options;
-  options.lake = flags.lake;
+  options.lake = lake::readable_lake_folder(flags.lake);
   options.timeout = parse_duration(flags.timeout, "--timeout");
   options.max_rows = flags.max_rows;
   if (flags.format == "parquet") {
@@ -94,7 +95,7 @@ void add_query_command(CLI::App& app) {
       "Tables: vehicle, gps, traffic, weather, emergency, dead_letters (with date and hour).\n"
       "Example: smartcity query --lake ./lake \"SELECT type, count(*) FROM emergency GROUP BY 1\"");
   command->add_option("sql", flags->sql, "The SQL statement (SELECT, WITH, EXPLAIN, DESCRIBE)");
-  command->add_option("--lake", flags->lake, "Lake folder")->required();
+  command->add_option("--lake", flags->lake, "Lake folder or s3://bucket/prefix")->required();
   command->add_option("--report", flags->report, "Run a saved report instead: " + reports)
       ->check(CLI::IsMember(query::report_names()));
   command

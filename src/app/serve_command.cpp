@@ -11,7 +11,7 @@ void add_serve_command(CLI::App& app) {
       "serve",
       "Serve the live dashboard and its JSON API over the lake (replaces Power BI).\n"
       "Example: smartcity serve --lake ./lake   then open http://127.0.0.1:8080/");
-  command->add_option("--lake", options->lake, "Lake folder")->required();
+  command->add_option("--lake", options->lake, "Lake folder or s3://bucket/prefix")->required();
   command->add_option("--host", options->host, "Address to listen on")->capture_default_str();
   command->add_option("--port", options->port, "Port")
       ->capture_default_str()

@@ -1,5 +1,7 @@
 #include "serve/lake_api.h"
 
+#include <spdlog/spdlog.h>
+
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -94,9 +96,35 @@ std::string filtered_report_sql(const std::string& report_sql, const ReportFilte
          "), vehicle AS (SELECT * FROM main.vehicle" + where(common) + ")\n" + report_sql;
 }
 
-LakeApi::LakeApi(std::string lake) : lake_(std::move(lake)) {}
+LakeApi::LakeApi(std::string lake) : lake_(std::move(lake)) {
+  if (lake_.starts_with("s3://")) {
+    const std::string location = lake_;
+    remote_ = lake::open_lake_storage(location);
+    cache_ = std::make_unique<lake::LakeCache>(*remote_, lake::default_cache_folder(location),
+                                               lake::default_cache_max_bytes());
+    cache_->sync();
+    synced_at_ = std::chrono::steady_clock::now();
+    lake_ = cache_->folder().string();
+  }
+}
+
+LakeApi::~LakeApi() = default;
+
+void LakeApi::refresh_cache() {
+  if (!cache_) return;
+  const auto now = std::chrono::steady_clock::now();
+  if (now - synced_at_ < std::chrono::seconds(1)) return;
+  synced_at_ = now;
+  try {
+    cache_->sync();
+  } catch (const StorageError& e) {
+    spdlog::warn("serving the cached lake; cannot refresh it from {}: {}", remote_->describe(),
+                 e.what());
+  }
+}
 
 query::LakeQuery& LakeApi::lake_query() {
+  refresh_cache();
   const auto now = std::chrono::steady_clock::now();
   if (!query_ || now - checked_at_ > std::chrono::seconds(1)) {
     checked_at_ = now;
@@ -178,6 +206,10 @@ nlohmann::json LakeApi::tables() {
 }
 
 nlohmann::json LakeApi::pipeline() {
+  {
+    std::lock_guard lock(mutex_);
+    refresh_cache();
+  }
   nlohmann::json out = nlohmann::json::object();
   std::ifstream status(fs::path(lake_) / "_smartcity" / "status.json");
   if (status) {

@@ -1,7 +1,8 @@
 // The dashboard's data: JSON answers computed from the lake with the query
 // stage's sandboxed DuckDB. Keeps one LakeQuery, rebuilt when new commits
 // arrive (checked at most once a second), and serialises queries on it (a
-// DuckDB connection runs one statement at a time).
+// DuckDB connection runs one statement at a time). An s3:// lake is read
+// through its local cache, brought up to date at the same pace.
 #pragma once
 
 #include <chrono>
@@ -14,6 +15,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "lake/lake_cache.h"
+#include "lake/lake_storage.h"
 #include "query/lake_query.h"
 
 namespace smartcity::serve {
@@ -30,7 +33,10 @@ struct ReportFilters {
 
 class LakeApi {
  public:
+  // `lake` is a folder or an s3:// URL. Throws StorageError when an s3://
+  // lake cannot be read.
   explicit LakeApi(std::string lake);
+  ~LakeApi();
 
   // A named report, with filters. Throws UsageError for a bad filter value,
   // QueryError from the query.
@@ -52,8 +58,14 @@ class LakeApi {
  private:
   query::QueryResult run(const std::string& statement);
   query::LakeQuery& lake_query();
+  // Syncs the cache of an s3:// lake, at most once a second; a failure is
+  // logged and the dashboard goes on with what the cache holds.
+  void refresh_cache();
 
-  std::string lake_;
+  std::string lake_;  // a local folder: the lake itself, or its cache
+  std::unique_ptr<lake::LakeStorage> remote_;
+  std::unique_ptr<lake::LakeCache> cache_;
+  std::chrono::steady_clock::time_point synced_at_{};
   std::mutex mutex_;
   std::unique_ptr<query::LakeQuery> query_;
   std::size_t commits_seen_ = 0;
