@@ -39,12 +39,83 @@ class KafkaBroker:
                        check=False, capture_output=True, text=True, timeout=120)
 
 
+def _started(service):
+    """Fixture body: starts `service`, hands it to the tests, stops it."""
+    service.start()
+    yield service
+    service.stop()
+
+
 @pytest.fixture(scope="module")
 def kafka(tmp_path_factory):
-    broker = KafkaBroker(tmp_path_factory.mktemp("kafka"))
-    broker.start()
-    yield broker
-    broker.stop()
+    yield from _started(KafkaBroker(tmp_path_factory.mktemp("kafka")))
+
+
+S3_SCRIPT = ROOT / "scripts" / "s3-test-server"
+S3_ACCESS_KEY = "smartcity-test"
+S3_SECRET_KEY = "smartcity-test-secret"
+
+
+class S3Server:
+    """A real S3-compatible server (S3Proxy, signature checks on) on 127.0.0.1,
+    started by scripts/s3-test-server with one bucket, "lake"."""
+
+    bucket = "lake"
+
+    def __init__(self, data: pathlib.Path):
+        self.data = data
+        self.endpoint = None
+
+    def start(self):
+        out = subprocess.run([str(S3_SCRIPT), "start", "--data", str(self.data), "--bucket",
+                              self.bucket], check=True, capture_output=True, text=True,
+                             timeout=120)
+        self.endpoint = out.stdout.strip().splitlines()[-1]
+        return self.endpoint
+
+    def kill(self):
+        subprocess.run([str(S3_SCRIPT), "kill", "--data", str(self.data)], check=True,
+                       capture_output=True, text=True, timeout=60)
+
+    def stop(self):
+        subprocess.run([str(S3_SCRIPT), "stop", "--data", str(self.data)], check=False,
+                       capture_output=True, text=True, timeout=60)
+
+    def env(self, cache_dir, secret=S3_SECRET_KEY):
+        """The environment smartcity reads its S3 settings from, as AWS tools do."""
+        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+        env.update(AWS_ACCESS_KEY_ID=S3_ACCESS_KEY, AWS_SECRET_ACCESS_KEY=secret,
+                   AWS_ENDPOINT_URL=self.endpoint, AWS_REGION="us-east-1",
+                   SMARTCITY_CACHE_DIR=str(cache_dir))
+        return env
+
+    def filesystem(self):
+        """pyarrow's own S3 client: an independent reader of what the bucket holds."""
+        from pyarrow import fs
+        return fs.S3FileSystem(access_key=S3_ACCESS_KEY, secret_key=S3_SECRET_KEY,
+                               endpoint_override=self.endpoint.removeprefix("http://"),
+                               scheme="http", region="us-east-1", allow_bucket_creation=False)
+
+    def keys(self, prefix):
+        """Every object key under `prefix` (hidden ones included), via pyarrow."""
+        from pyarrow import fs
+        infos = self.filesystem().get_file_info(fs.FileSelector(f"{self.bucket}/{prefix}",
+                                                                recursive=True))
+        return sorted(i.path.removeprefix(f"{self.bucket}/{prefix}/") for i in infos
+                      if i.type == fs.FileType.File)
+
+
+@pytest.fixture(scope="module")
+def s3(tmp_path_factory):
+    yield from _started(S3Server(tmp_path_factory.mktemp("s3")))
+
+
+def start_simulator(bootstrap, log_dir: pathlib.Path, vehicles, count, rate, seed, *extra):
+    """`smartcity simulate` in the background (stderr to log_dir/simulate.log)."""
+    return subprocess.Popen(
+        [SMARTCITY, "simulate", "--brokers", bootstrap, "--vehicles", str(vehicles), "--count",
+         str(count), "--rate", str(rate), "--seed", str(seed), *map(str, extra)],
+        stdout=subprocess.DEVNULL, stderr=open(log_dir / "simulate.log", "wb"))
 
 
 def run_smartcity(*args, timeout=600, check=True, **kwargs):
@@ -91,13 +162,11 @@ def hidden_leftovers(lake: pathlib.Path):
                   if "_smartcity" not in p.parts)
 
 
-def assert_every_offset_exactly_once(bootstrap, lake: pathlib.Path, expected_records: int):
+def assert_offsets_exactly_once(bootstrap, table_dataset, expected_records: int):
     """Every record in the five topics (read back with kcat) is in exactly one
-    row of the lake's tables or dead letters, and the lake holds no orphan,
-    unpublished or temporary file."""
+    row of the lake's tables or dead letters. `table_dataset(name)` gives a
+    pyarrow dataset of one table folder, or None if the lake has none."""
     import collections
-
-    import pyarrow.dataset as ds
 
     from kafka_records import read_all
 
@@ -105,15 +174,28 @@ def assert_every_offset_exactly_once(bootstrap, lake: pathlib.Path, expected_rec
     assert len(produced) == expected_records
     seen = collections.Counter()
     for table in list(TABLES.values()) + ["dead_letters"]:
-        if not (lake / table).exists():
+        dataset = table_dataset(table)
+        if dataset is None:
             continue
-        t = ds.dataset(lake / table, format="parquet", partitioning="hive").to_table(
-            columns=["_topic", "_partition", "_offset"])
+        t = dataset.to_table(columns=["_topic", "_partition", "_offset"])
         for topic, partition, offset in zip(*(t.column(c).to_pylist() for c in t.column_names)):
             seen[(topic, partition, offset)] += 1
     duplicated = [k for k, n in seen.items() if n != 1]
     assert not duplicated, f"{len(duplicated)} offsets more than once: {duplicated[:5]}"
     missing = set(produced) - set(seen)
     assert not missing, f"{len(missing)} offsets missing: {sorted(missing)[:5]}"
+
+
+def assert_every_offset_exactly_once(bootstrap, lake: pathlib.Path, expected_records: int):
+    """As assert_offsets_exactly_once, for a local lake, which must also hold
+    no orphan, unpublished or temporary file."""
+    import pyarrow.dataset as ds
+
+    def table_dataset(table):
+        if not (lake / table).exists():
+            return None
+        return ds.dataset(lake / table, format="parquet", partitioning="hive")
+
+    assert_offsets_exactly_once(bootstrap, table_dataset, expected_records)
     assert visible_data_files(lake) == committed_files(lake), "orphan or unpublished files"
     assert hidden_leftovers(lake) == []

@@ -8,7 +8,8 @@ import signal
 import subprocess
 import time
 
-from conftest import SMARTCITY, assert_every_offset_exactly_once, run_smartcity
+from conftest import (SMARTCITY, assert_every_offset_exactly_once, run_smartcity,
+                      start_simulator)
 
 EVENTS = 200_000
 KILLS = 12
@@ -23,10 +24,8 @@ def test_sigkill_at_random_moments_loses_and_duplicates_nothing(kafka, tmp_path)
     lake = tmp_path / "lake"
     rng = random.Random(20261125)
     log = open(tmp_path / "stream.log", "ab")
-    producer = subprocess.Popen(
-        [SMARTCITY, "simulate", "--brokers", kafka.bootstrap, "--vehicles", "40", "--count",
-         str(EVENTS), "--rate", "8000", "--faults", "0.005", "--seed", "11"],
-        stdout=subprocess.DEVNULL, stderr=open(tmp_path / "simulate.log", "wb"))
+    producer = start_simulator(kafka.bootstrap, tmp_path, 40, EVENTS, 8000, 11, "--faults",
+                               "0.005")
     kills = 0
     broker_restarted = False
     stream = start_stream(kafka.bootstrap, lake, log)
