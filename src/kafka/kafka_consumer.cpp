@@ -140,7 +140,15 @@ void KafkaConsumer::on_rebalance(rd_kafka_resp_err_t err,
     rd_kafka_assign(handle_.get(), partitions);
     assignment_ = std::move(assigned);
   } else {
-    on_revoke_(assignment_);
+    // librdkafka waits for the unassign (rd_kafka_consumer_close() forever),
+    // so it happens even when the callback fails.
+    try {
+      on_revoke_(assignment_);
+    } catch (...) {
+      rd_kafka_assign(handle_.get(), nullptr);
+      assignment_.clear();
+      throw;
+    }
     rd_kafka_assign(handle_.get(), nullptr);
     assignment_.clear();
     if (err != RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS) {
