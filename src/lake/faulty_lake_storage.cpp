@@ -13,6 +13,9 @@ void FaultyLakeStorage::spend(const char* operation) {
     hook();
   }
   ++operations_;
+  if (outage_ && outage_->load()) {
+    throw StorageError(std::string("injected storage outage in ") + operation);
+  }
   std::uint64_t left = budget_.load();
   while (true) {
     if (left == 0) throw StorageError(std::string("injected storage failure in ") + operation);

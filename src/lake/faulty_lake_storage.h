@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "lake/lake_storage.h"
@@ -20,6 +21,10 @@ class FaultyLakeStorage final : public LakeStorage {
   // Sets a new budget (and so stops failing when it is large).
   void set_budget(std::uint64_t operations_before_failure) { budget_ = operations_before_failure; }
   std::uint64_t operations() const { return operations_; }
+  // While *outage is true every call fails, whatever the budget: an outage
+  // a test switches on and off from another thread, shared by every storage
+  // opened during it.
+  void fail_while(std::shared_ptr<const std::atomic<bool>> outage) { outage_ = std::move(outage); }
   // Runs `hook` once, just before the next operation named `operation`
   // ("create_if_absent", "sync_staged", …), from the calling thread: how a test
   // puts another writer's step between two steps of this one.
@@ -58,6 +63,7 @@ class FaultyLakeStorage final : public LakeStorage {
   LakeStorage* inner_;
   std::atomic<std::uint64_t> budget_;
   std::atomic<std::uint64_t> operations_{0};
+  std::shared_ptr<const std::atomic<bool>> outage_;
   std::string hook_operation_;
   std::function<void()> hook_;  // not thread-safe: set it only around single-threaded steps
 };

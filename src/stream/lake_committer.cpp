@@ -188,6 +188,19 @@ void LakeCommitter::claim(const std::vector<TopicPartition>& partitions, const s
 }
 
 CommitSummary LakeCommitter::commit(const std::vector<PartitionBuffer*>& buffers) {
+  if (failed_) {
+    throw StorageError("not committing: an earlier commit to " + storage_->describe() +
+                       " failed part-way, and only recovery can tell what it left");
+  }
+  try {
+    return try_commit(buffers);
+  } catch (...) {
+    failed_ = true;
+    throw;
+  }
+}
+
+CommitSummary LakeCommitter::try_commit(const std::vector<PartitionBuffer*>& buffers) {
   CommitSummary summary;
   std::vector<PartitionBuffer*> pending;
   for (PartitionBuffer* buffer : buffers) {

@@ -90,7 +90,10 @@ class LakeCommitter {
   // without committing and reported in `fenced`. Returns what was committed
   // (sequence 0 if there was nothing). Throws StorageError if a file cannot
   // be written or the commit record cannot be created; the buffers are then
-  // left as they were.
+  // left as they were. After such a failure the committer refuses every
+  // further commit (StorageError): whether the record was created is not
+  // known, so only recovery by a new committer (recover_lake) can tell what
+  // stands without committing anything twice.
   CommitSummary commit(const std::vector<PartitionBuffer*>& buffers);
 
   const std::string& writer_id() const { return writer_id_; }
@@ -109,6 +112,7 @@ class LakeCommitter {
   // True if this writer's claim on `partition` is the latest, or nobody ever
   // claimed it (a lake written by one writer that never claims).
   bool owns(const TopicPartition& partition) const;
+  CommitSummary try_commit(const std::vector<PartitionBuffer*>& buffers);
 
   lake::LakeStorage* storage_;
   lake::CommitLog log_;
@@ -118,6 +122,7 @@ class LakeCommitter {
   std::string writer_id_;
   std::string host_;
   std::map<TopicPartition, std::uint64_t> claimed_;  // epoch of each claim of ours
+  bool failed_ = false;                              // a commit failed: see commit()
 };
 
 }  // namespace smartcity::stream

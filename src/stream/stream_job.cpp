@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <memory>
+#include <optional>
 #include <unordered_map>
 
 #include "base/errors.h"
@@ -36,14 +37,15 @@ std::vector<std::string> event_topics() {
 // that decides when to commit and when to stop.
 class StreamRun {
  public:
-  StreamRun(const StreamOptions& options, const Clock& clock)
-      : options_(options),
-        clock_(&clock),
-        storage_(lake::open_lake_storage(options.lake, {.retry_for = options.storage_retry})) {
-    const std::string writer_id = lake::new_writer_id();
+  // `writer_id` is this process's: a run started again after a lake failure
+  // keeps it, and its recovery treats the failed run's staged files as a
+  // dead writer's (they are), whatever the lease of that run still says.
+  StreamRun(const StreamOptions& options, const Clock& clock,
+            std::unique_ptr<lake::LakeStorage> storage, const std::string& writer_id)
+      : options_(options), clock_(&clock), storage_(std::move(storage)) {
     lease_ = storage_->register_writer(writer_id);
-    writer_is_alive_ = [storage = storage_.get()](const std::string& id) {
-      return storage->writer_is_alive(id);
+    writer_is_alive_ = [storage = storage_.get(), writer_id](const std::string& id) {
+      return id != writer_id && storage->writer_is_alive(id);
     };
     lake::LakeCommitState state = recover_lake(*storage_, writer_is_alive_);
     spdlog::info("lake {}: {} commit(s), {} partition offset(s); writer {}", storage_->describe(),
@@ -53,6 +55,9 @@ class StreamRun {
     status_.state = "starting";
     status_.started_at = clock.now();
   }
+
+  // What this run read and committed so far (also after it failed).
+  const StreamTotals& totals() const { return totals_; }
 
   StreamTotals run() {
     kafka::ConsumerOptions consumer_options;
@@ -318,9 +323,66 @@ class StreamRun {
 
 }  // namespace
 
+namespace {
+
+void add_totals(StreamTotals& sum, const StreamTotals& run) {
+  sum.records += run.records;
+  sum.rows += run.rows;
+  sum.dead_letters += run.dead_letters;
+  sum.commits += run.commits;
+  sum.files += run.files;
+  sum.bytes += run.bytes;
+  sum.conflicts += run.conflicts;
+  sum.fenced_records += run.fenced_records;
+  sum.seconds += run.seconds;
+}
+
+}  // namespace
+
 StreamTotals run_stream(const StreamOptions& options, const Clock& clock) {
-  StreamRun run(options, clock);
-  return run.run();
+  return run_stream(options, clock, [&options] {
+    return lake::open_lake_storage(options.lake, {.retry_for = options.storage_retry});
+  });
+}
+
+StreamTotals run_stream(const StreamOptions& options, const Clock& clock,
+                        const std::function<std::unique_ptr<lake::LakeStorage>()>& open_storage) {
+  const std::string writer_id = lake::new_writer_id();
+  StreamTotals totals;
+  constexpr std::chrono::seconds kFirstWait{1};
+  constexpr std::chrono::seconds kLongestWait{30};
+  std::chrono::seconds wait = kFirstWait;
+  std::optional<steady_clock::time_point> failing_since;
+  for (;;) {
+    std::unique_ptr<StreamRun> run;
+    const auto started = steady_clock::now();
+    try {
+      run = std::make_unique<StreamRun>(options, clock, open_storage(), writer_id);
+      add_totals(totals, run->run());
+      return totals;
+    } catch (const StorageError& e) {
+      // The lake failed (a full disk, a store that stays unreachable past the
+      // client's own retries). Do what a restart does, without the restart:
+      // drop everything uncommitted with this run, then let a new run
+      // recover the lake and resume from its committed offsets. Exactly once
+      // holds by the same argument as after kill -9.
+      if (run) {
+        add_totals(totals, run->totals());
+        if (run->totals().commits > 0) failing_since.reset();  // it made progress
+      }
+      run.reset();
+      if (!failing_since) {
+        failing_since = started;
+        wait = kFirstWait;
+      }
+      const auto failing_for = steady_clock::now() - *failing_since;
+      if (failing_for > options.storage_retry) throw;
+      spdlog::warn("waiting for the lake {}: {}; starting the stream again in {} s", options.lake,
+                   e.what(), wait.count());
+      if (ShutdownSignal::wait_for(wait)) return totals;
+      wait = std::min(wait * 2, kLongestWait);
+    }
+  }
 }
 
 }  // namespace smartcity::stream

@@ -9,10 +9,13 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
+#include <memory>
 #include <string>
 
 #include "base/clock.h"
+#include "lake/lake_storage.h"
 
 namespace smartcity::stream {
 
@@ -53,6 +56,17 @@ struct StreamTotals {
 // Runs until Ctrl-C (ShutdownSignal) or, with until_caught_up, until caught
 // up; commits what it holds before returning. Throws the typed errors of
 // base/errors.h for operational failures.
+//
+// A lake that fails (StorageError) does not stop it at once: the run is
+// dropped with everything uncommitted, and a new one recovers the lake and
+// resumes from its committed offsets, after waits of 1, 2, 4 … 30 s, logging
+// "waiting for the lake". It gives up, rethrowing, once the lake has failed
+// for options.storage_retry with no commit in between.
 StreamTotals run_stream(const StreamOptions& options, const Clock& clock = system_clock());
+
+// The same, with every run's lake storage opened by `open_storage` (tests
+// hand in fault-injecting storage here).
+StreamTotals run_stream(const StreamOptions& options, const Clock& clock,
+                        const std::function<std::unique_ptr<lake::LakeStorage>()>& open_storage);
 
 }  // namespace smartcity::stream

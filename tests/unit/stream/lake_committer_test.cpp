@@ -111,6 +111,29 @@ TEST(LakeCommitter, WritesACheckpointEveryKCheckpointEveryCommits) {
   EXPECT_EQ(log.load(), checkpoint);
 }
 
+// Whether a failed commit's record was created is unknown to the committer
+// (the failure may come after it), so committing the same buffers again
+// could commit them twice: it refuses until a new committer has recovered.
+TEST(LakeCommitter, RefusesToCommitAgainAfterAFailedCommit) {
+  testing::ScratchFolder folder;
+  lake::LocalLakeStorage inner(folder.path());
+  lake::FaultyLakeStorage storage(inner, 1'000'000);
+  ManualClock clock(UnixMicros{1712321940000000});
+  LakeCommitter committer(storage, recover_lake(storage), clock, 1);
+  PartitionBuffer buffer({"vehicle_data", Partition{0}}, EventKind::kVehicle, Offset{0});
+  fill(buffer, 0, 10);
+  // Fail on the first publish: the commit record exists by then.
+  storage.before_next("publish", [&] { storage.set_budget(0); });
+  EXPECT_THROW(committer.commit({&buffer}), StorageError);
+  storage.set_budget(1'000'000);
+  EXPECT_THROW(committer.commit({&buffer}), StorageError);
+  EXPECT_EQ(lake::CommitLog(inner).load().last_sequence, 1u) << "nothing committed twice";
+
+  const lake::LakeCommitState state = recover_lake(inner);
+  EXPECT_EQ(state.offsets.at({"vehicle_data", Partition{0}}), Offset{10});
+  EXPECT_EQ(visible_files(folder.path()).size(), 3u);
+}
+
 // Fails the storage at every operation of a commit in turn, as a crash or a
 // full disk would, then recovers as a restart does: the lake holds either
 // the whole commit or nothing of it, never a partial file, and a retry
