@@ -555,11 +555,25 @@ void S3Client::download_file(const std::string& key, const std::filesystem::path
 
 std::vector<S3MultipartUpload> S3Client::list_multipart_uploads(const std::string& prefix) {
   std::vector<S3MultipartUpload> uploads;
-  const Request request("GET", "", query_string({{"prefix", prefix}, {"uploads", ""}}));
-  const Response response = perform(request);
-  if (response.status != 200) fail(request, response);
-  for (std::string_view entry : xml_elements(response.body, "Upload"))
-    uploads.push_back({xml_value(entry, "Key"), xml_value(entry, "UploadId")});
+  std::string key_marker;
+  std::string upload_id_marker;
+  for (;;) {
+    std::vector<std::pair<std::string, std::string>> parameters = {{"prefix", prefix},
+                                                                   {"uploads", ""}};
+    if (!key_marker.empty()) {
+      parameters.emplace_back("key-marker", key_marker);
+      parameters.emplace_back("upload-id-marker", upload_id_marker);
+    }
+    const Request request("GET", "", query_string(std::move(parameters)));
+    const Response response = perform(request);
+    if (response.status != 200) fail(request, response);
+    for (std::string_view entry : xml_elements(response.body, "Upload"))
+      uploads.push_back({xml_value(entry, "Key"), xml_value(entry, "UploadId")});
+    if (xml_value(response.body, "IsTruncated") != "true") break;
+    key_marker = xml_value(response.body, "NextKeyMarker");
+    upload_id_marker = xml_value(response.body, "NextUploadIdMarker");
+    if (key_marker.empty()) break;
+  }
   return uploads;
 }
 

@@ -136,7 +136,13 @@ void S3LakeStorage::publish(const fs::path& staged, const std::string& final_pat
 }
 
 void S3LakeStorage::discard(const fs::path& staged) {
-  client_.delete_object(staged_key(staged));
+  const std::string key = staged_key(staged);
+  // A writer that died mid-upload leaves an incomplete multipart upload,
+  // which S3 keeps (and bills) until it is aborted.
+  for (const S3MultipartUpload& upload : client_.list_multipart_uploads(key)) {
+    if (upload.key == key) client_.abort_multipart_upload(upload);
+  }
+  client_.delete_object(key);
   std::error_code ec;
   fs::remove(staged, ec);
 }
@@ -180,9 +186,17 @@ void S3LakeStorage::remove(const std::string& path) {
 std::vector<LakeStorage::StagedLeftover> S3LakeStorage::list_staged_leftovers() {
   const std::string root = key("");
   const std::string prefix = root.empty() ? "" : root + "/";
+  std::vector<std::string> keys;
+  for (const S3Object& object : client_.list_objects(prefix))
+    keys.push_back(object.key);
+  // Uploads a dead writer never finished are staged files too.
+  for (const S3MultipartUpload& upload : client_.list_multipart_uploads(prefix))
+    keys.push_back(upload.key);
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
   std::vector<StagedLeftover> leftovers;
-  for (const S3Object& object : client_.list_objects(prefix)) {
-    const std::string path = object.key.substr(prefix.size());
+  for (const std::string& key : keys) {
+    const std::string path = key.substr(prefix.size());
     if (path.starts_with("_smartcity/")) continue;
     const auto slash = path.rfind('/');
     const std::string folder = slash == std::string::npos ? "" : path.substr(0, slash + 1);
