@@ -67,13 +67,8 @@ def assert_s3_lake_exactly_once(s3, prefix, bootstrap, expected):
     assert data == committed_paths(s3, prefix), "objects that no commit names, or missing ones"
     leases = [k for k in keys if k.startswith("_smartcity/writers/")]
     assert leases == [], f"writer leases left behind: {leases}"
-    # pyarrow cannot list multipart uploads; ask the server with curl's own signing.
-    out = subprocess.run(["curl", "-s", "--aws-sigv4", "aws:amz:us-east-1:s3", "--user",
-                          "smartcity-test:smartcity-test-secret", "-H",
-                          "x-amz-content-sha256: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
-                          f"{s3.endpoint}/{s3.bucket}?uploads="],
-                         capture_output=True, text=True, check=True)
-    assert "<Upload>" not in out.stdout, f"incomplete multipart uploads: {out.stdout[:500]}"
+    uploads = s3.incomplete_uploads()
+    assert "<Upload>" not in uploads, f"incomplete multipart uploads: {uploads[:500]}"
 
 
 def fresh_broker(kafka, tmp_path):
@@ -141,9 +136,10 @@ def start_stream(bootstrap, prefix, env, log):
 
 
 def test_sigkill_at_random_moments_on_s3(kafka, s3, tmp_path):
-    """The stream issue's crash test with the lake on S3: killed with SIGKILL
-    eight times while the simulator produces; then, once the dead writers'
-    leases have expired, a last run cleans up what they had staged."""
+    """The stream issue's crash test with the lake on S3: the stream killed
+    with SIGKILL twelve times and the broker once while the simulator
+    produces; then, once the dead writers' leases have expired, a last run
+    cleans up what they had staged."""
     fresh_broker(kafka, tmp_path)
     env = s3.env(tmp_path / "cache")
     events = 60_000
@@ -152,10 +148,13 @@ def test_sigkill_at_random_moments_on_s3(kafka, s3, tmp_path):
     producer = start_simulator(kafka.bootstrap, tmp_path, 30, events, 6000, 12, "--faults",
                                "0.005")
     stream = start_stream(kafka.bootstrap, "crash", env, log)
-    for _ in range(8):
-        time.sleep(rng.uniform(0.5, 2.0))
+    for kill in range(12):
+        time.sleep(rng.uniform(0.3, 2.0))
         stream.send_signal(signal.SIGKILL)
         stream.wait()
+        if kill == 6:
+            kafka.kill()  # the broker too, as in the stream issue's crash test
+            kafka.start()
         stream = start_stream(kafka.bootstrap, "crash", env, log)
     assert producer.wait(timeout=600) == 0, (tmp_path / "simulate.log").read_text()[-2000:]
     stream.send_signal(signal.SIGKILL)
@@ -204,3 +203,62 @@ def test_a_large_file_goes_up_in_parts_and_arrives_whole(s3, tmp_path):
                                          "bytes": 40 << 20}
     with s3.filesystem().open_input_stream(f"{s3.bucket}/multipart/upload.bin") as f:
         assert len(f.read()) == 40 << 20
+
+
+def test_serve_reads_an_s3_lake_and_follows_new_commits(kafka, s3, tmp_path):
+    import socket
+    import urllib.request
+
+    fresh_broker(kafka, tmp_path)
+    env = s3.env(tmp_path / "cache")
+
+    def stream_more(seed):
+        run_smartcity("simulate", "--brokers", kafka.bootstrap, "--vehicles", "5", "--count",
+                      "5000", "--seed", seed)
+        run_smartcity("stream", "--brokers", kafka.bootstrap, "--lake", lake_url("serve"),
+                      "--until-caught-up", env=env)
+
+    def table_rows(base):
+        with urllib.request.urlopen(base + "/api/tables", timeout=30) as response:
+            return sum(t["rows"] for t in json.loads(response.read()))
+
+    stream_more(1)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen([SMARTCITY, "serve", "--lake", lake_url("serve"), "--port",
+                               str(port)], env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                first = table_rows(base)
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            raise AssertionError(server.stderr.read().decode())
+        assert first == 5000  # no faults: every event is a row
+        stream_more(2)
+        deadline = time.monotonic() + 20
+        while table_rows(base) != 10000:
+            assert time.monotonic() < deadline, "serve did not pick up the new commit"
+            time.sleep(0.5)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def test_recovery_aborts_the_uploads_a_dead_writer_left_unfinished(kafka, s3, tmp_path):
+    """A writer killed in the middle of a multipart upload leaves it open on
+    the server (S3 keeps the parts, and bills them). The next writer's start
+    aborts it, as it removes the dead writer's other staged files."""
+    env = s3.env(tmp_path / "cache")
+    staged = "unfinished/vehicle/date=2026-11-25/hour=03/.vehicle_data-p0-o1-2.parquet~dead.tmp"
+    started = s3.curl(staged.replace("=", "%3D") + "?uploads=", "-X", "POST")
+    assert "<UploadId>" in started
+    assert "unfinished/" in s3.incomplete_uploads()
+    run_smartcity("stream", "--brokers", kafka.bootstrap, "--lake", lake_url("unfinished"),
+                  "--until-caught-up", env=env)
+    assert "unfinished/" not in s3.incomplete_uploads()
