@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "base/errors.h"
+#include "base/parallel_for.h"
 #include "lake/commit_log.h"
 #include "lake/local_lake_storage.h"
 #include "lake/s3_settings.h"
@@ -62,35 +63,15 @@ void write_cached(const fs::path& path, const std::string& contents) {
 // Returns the bytes fetched; rethrows the first failure.
 std::uint64_t fetch_all(LakeStorage& remote, const fs::path& folder,
                         const std::vector<std::string>& paths) {
-  std::atomic<std::size_t> next{0};
   std::atomic<std::uint64_t> bytes{0};
-  const std::size_t threads = std::min<std::size_t>(kParallelFetches, paths.size());
-  std::vector<std::exception_ptr> failures(threads);
-  auto work = [&](std::size_t worker) {
-    try {
-      for (std::size_t i = next++; i < paths.size(); i = next++) {
-        const std::optional<std::string> contents = remote.read(paths[i]);
-        if (!contents) {
-          throw StorageError("committed file " + paths[i] + " is missing from " +
-                             remote.describe());
-        }
-        write_cached(folder / paths[i], *contents);
-        bytes += contents->size();
-      }
-    } catch (...) {
-      failures[worker] = std::current_exception();
-      next = paths.size();
+  parallel_for(paths.size(), kParallelFetches, [&](std::size_t i, std::size_t) {
+    const std::optional<std::string> contents = remote.read(paths[i]);
+    if (!contents) {
+      throw StorageError("committed file " + paths[i] + " is missing from " + remote.describe());
     }
-  };
-  std::vector<std::thread> helpers;
-  for (std::size_t t = 1; t < threads; ++t)
-    helpers.emplace_back(work, t);
-  if (threads > 0) work(0);
-  for (std::thread& helper : helpers)
-    helper.join();
-  for (const std::exception_ptr& failure : failures) {
-    if (failure) std::rethrow_exception(failure);
-  }
+    write_cached(folder / paths[i], *contents);
+    bytes += contents->size();
+  });
   return bytes;
 }
 
@@ -210,7 +191,7 @@ std::uint64_t default_cache_max_bytes() {
 }
 
 std::string readable_lake_folder(const std::string& location) {
-  if (!location.starts_with("s3://")) return location;
+  if (!is_remote_lake(location)) return location;
   const std::unique_ptr<LakeStorage> remote = open_lake_storage(location);
   LakeCache cache(*remote, default_cache_folder(location), default_cache_max_bytes());
   const LakeCacheSync synced = cache.sync();

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "base/errors.h"
+#include "base/parallel_for.h"
 #include "lake/hive_partition.h"
 #include "lake/parquet_file_writer.h"
 
@@ -47,31 +48,12 @@ class LakeCommitter::FileWriterPool {
   // Writes every job; rethrows the first failure after all threads stop.
   void write_all(lake::LakeStorage& storage, const std::string& writer_id,
                  std::vector<FileJob>& jobs) {
-    std::atomic<std::size_t> next{0};
-    std::vector<std::exception_ptr> failures(writers_.size());
-    auto work = [&](std::size_t worker) {
-      try {
-        for (std::size_t i = next++; i < jobs.size(); i = next++) {
-          FileJob& job = jobs[i];
-          job.staged = storage.staging_path(job.final_path, writer_id);
-          job.stats = writers_[worker]->write(*job.batch, job.hour, job.staged);
-          storage.sync_staged(job.staged);
-        }
-      } catch (...) {
-        failures[worker] = std::current_exception();
-        next = jobs.size();
-      }
-    };
-    const std::size_t threads = std::min(writers_.size(), jobs.size());
-    std::vector<std::thread> helpers;
-    for (std::size_t t = 1; t < threads; ++t)
-      helpers.emplace_back(work, t);
-    work(0);
-    for (std::thread& thread : helpers)
-      thread.join();
-    for (const std::exception_ptr& failure : failures) {
-      if (failure) std::rethrow_exception(failure);
-    }
+    parallel_for(jobs.size(), writers_.size(), [&](std::size_t i, std::size_t worker) {
+      FileJob& job = jobs[i];
+      job.staged = storage.staging_path(job.final_path, writer_id);
+      job.stats = writers_[worker]->write(*job.batch, job.hour, job.staged);
+      storage.sync_staged(job.staged);
+    });
   }
 
  private:
