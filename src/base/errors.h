@@ -41,6 +41,13 @@ class StorageError : public Error {
   using Error::Error;
 };
 
+// The lake's store refused a request for a reason that asking again will not
+// change (access denied, no such bucket): no point waiting for it.
+class StorageRefusedError : public StorageError {
+ public:
+  using StorageError::StorageError;
+};
+
 // A SQL statement was refused by the sandbox or failed in DuckDB.
 class QueryError : public Error {
  public:

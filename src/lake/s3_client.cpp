@@ -16,6 +16,7 @@
 
 #include "base/check.h"
 #include "base/errors.h"
+#include "base/parallel_for.h"
 #include "lake/s3_xml.h"
 
 namespace smartcity::lake {
@@ -54,20 +55,45 @@ std::size_t append_body(char* data, std::size_t size, std::size_t count, void* u
   return size * count;
 }
 
-std::size_t capture_etag(char* data, std::size_t size, std::size_t count, void* user) {
-  const std::string_view line(data, size * count);
-  constexpr std::string_view kName = "etag:";
-  if (line.size() > kName.size() &&
-      std::equal(kName.begin(), kName.end(), line.begin(),
-                 [](char a, char b) { return a == std::tolower(static_cast<unsigned char>(b)); })) {
-    std::string_view value = line.substr(kName.size());
-    while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
-      value.remove_prefix(1);
-    while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' '))
-      value.remove_suffix(1);
-    *static_cast<std::string*>(user) = std::string(value);
+// The response headers smartcity reads.
+struct HeaderFields {
+  std::string etag;
+  std::string content_range;  // "bytes 0-8388607/41943040" on a ranged GET
+};
+
+// The value of header `name` (lower case, with the colon) in `line`, if the
+// line is that header.
+std::optional<std::string> header_value(std::string_view line, std::string_view name) {
+  if (line.size() <= name.size() ||
+      !std::equal(name.begin(), name.end(), line.begin(), [](char a, char b) {
+        return a == std::tolower(static_cast<unsigned char>(b));
+      })) {
+    return std::nullopt;
   }
+  std::string_view value = line.substr(name.size());
+  while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
+    value.remove_prefix(1);
+  while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' '))
+    value.remove_suffix(1);
+  return std::string(value);
+}
+
+std::size_t capture_headers(char* data, std::size_t size, std::size_t count, void* user) {
+  const std::string_view line(data, size * count);
+  auto* fields = static_cast<HeaderFields*>(user);
+  if (auto etag = header_value(line, "etag:")) fields->etag = std::move(*etag);
+  if (auto range = header_value(line, "content-range:")) fields->content_range = std::move(*range);
   return size * count;
+}
+
+// The total size in a Content-Range value ("bytes 0-99/1000" -> 1000).
+std::optional<std::uint64_t> range_total(const std::string& content_range) {
+  const auto slash = content_range.rfind('/');
+  if (slash == std::string::npos || slash + 1 >= content_range.size()) return std::nullopt;
+  char* end = nullptr;
+  const std::uint64_t total = std::strtoull(content_range.c_str() + slash + 1, &end, 10);
+  if (*end != '\0') return std::nullopt;
+  return total;
 }
 
 // "a=1&b=2" from parameters, sorted and encoded as SigV4's canonical query
@@ -181,7 +207,7 @@ struct S3Client::Request {
 struct S3Client::Response {
   long status = 0;
   std::string body;
-  std::string etag;
+  HeaderFields headers;
   int attempts = 0;
 };
 
@@ -272,8 +298,8 @@ S3Client::Response S3Client::perform(const Request& request) {
     curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error_buffer);
     curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, append_body);
     curl_easy_setopt(curl, CURLOPT_WRITEDATA, &response.body);
-    curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, capture_etag);
-    curl_easy_setopt(curl, CURLOPT_HEADERDATA, &response.etag);
+    curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, capture_headers);
+    curl_easy_setopt(curl, CURLOPT_HEADERDATA, &response.headers);
     const std::string_view method = request.method;
     if (method == "PUT") {
       curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
@@ -347,6 +373,7 @@ void S3Client::fail(const Request& request, const Response& response) const {
   } else if (code == "NoSuchBucket") {
     text += "; create the bucket first";
   }
+  if (response.status >= 400 && response.status < 500) throw StorageRefusedError(text);
   throw StorageError(text);
 }
 
@@ -355,9 +382,9 @@ void S3Client::check_bucket() {
   const Response response = perform(request);
   if (response.status == 200) return;
   if (response.status == 404) {
-    throw StorageError("S3 bucket " + settings_.location.bucket + " does not exist at " +
-                       (settings_.endpoint_url.empty() ? "AWS" : settings_.endpoint_url) +
-                       "; create it first");
+    throw StorageRefusedError("S3 bucket " + settings_.location.bucket + " does not exist at " +
+                              (settings_.endpoint_url.empty() ? "AWS" : settings_.endpoint_url) +
+                              "; create it first");
   }
   fail(request, response);
 }
@@ -386,11 +413,45 @@ bool S3Client::put_object_if_absent(const std::string& key, std::string_view bod
 }
 
 std::optional<std::string> S3Client::get_object(const std::string& key) {
-  const Request request("GET", key);
-  Response response = perform(request);
+  // The first part_size bytes: the whole of a small object in one request;
+  // for a larger one, its size, and the rest is fetched in ranges on several
+  // connections at once.
+  Request first("GET", key);
+  first.headers = {"Range: bytes=0-" + std::to_string(tuning_.part_size - 1)};
+  Response response = perform(first);
   if (response.status == 404) return std::nullopt;
-  if (response.status != 200) fail(request, response);
-  return std::move(response.body);
+  if (response.status == 416) {  // an empty object has no byte 0
+    const Request whole("GET", key);
+    response = perform(whole);
+    if (response.status == 404) return std::nullopt;
+    if (response.status != 200) fail(whole, response);
+    return std::move(response.body);
+  }
+  if (response.status == 200) return std::move(response.body);  // the range was ignored
+  if (response.status != 206) fail(first, response);
+  const std::optional<std::uint64_t> total = range_total(response.headers.content_range);
+  if (!total) fail(first, response);
+  if (*total <= response.body.size()) return std::move(response.body);
+
+  std::string data = std::move(response.body);
+  const std::uint64_t head = data.size();
+  data.resize(*total);
+  const std::uint64_t ranges = (*total - head + tuning_.part_size - 1) / tuning_.part_size;
+  // If-Match: a range of a different version of the object (replaced in
+  // between) is refused rather than spliced in.
+  const std::string version = response.headers.etag;
+  parallel_for(ranges, tuning_.parts_in_flight, [&](std::size_t r, std::size_t) {
+    const std::uint64_t from = head + r * tuning_.part_size;
+    const std::uint64_t to = std::min(*total, from + tuning_.part_size) - 1;
+    Request part("GET", key);
+    part.headers = {"Range: bytes=" + std::to_string(from) + "-" + std::to_string(to)};
+    if (!version.empty()) part.headers.push_back("If-Match: " + version);
+    const Response piece = perform(part);
+    if (piece.status != 206 || piece.body.size() != to - from + 1) fail(part, piece);
+    std::copy(piece.body.begin(), piece.body.end(),
+              data.begin() + static_cast<std::ptrdiff_t>(from));
+  });
+  return data;
 }
 
 bool S3Client::object_exists(const std::string& key) {
@@ -469,39 +530,20 @@ void S3Client::upload_in_parts(const std::filesystem::path& file, std::uint64_t 
 
   const std::uint64_t parts = (size + tuning_.part_size - 1) / tuning_.part_size;
   std::vector<std::string> etags(parts);
-  std::atomic<std::uint64_t> next{0};
-  std::vector<std::exception_ptr> failures(std::min<std::uint64_t>(tuning_.parts_in_flight, parts));
   OpenFile in(file);
-  auto work = [&](std::size_t worker) {
-    try {
-      for (std::uint64_t part = next++; part < parts; part = next++) {
-        const std::uint64_t offset = part * tuning_.part_size;
-        const std::string data =
-            read_range(in.get(), file, offset, std::min(tuning_.part_size, size - offset));
-        Request put("PUT", key,
-                    query_string({{"partNumber", std::to_string(part + 1)},
-                                  {"uploadId", upload.upload_id}}));
-        put.body = data;
-        const Response response = perform(put);
-        if (response.status != 200 || response.etag.empty()) fail(put, response);
-        etags[part] = response.etag;
-      }
-    } catch (...) {
-      failures[worker] = std::current_exception();
-      next = parts;
-    }
-  };
-  std::vector<std::thread> threads;
-  for (std::size_t t = 1; t < failures.size(); ++t)
-    threads.emplace_back(work, t);
-  work(0);
-  for (std::thread& thread : threads)
-    thread.join();
-
   try {
-    for (const std::exception_ptr& failure : failures) {
-      if (failure) std::rethrow_exception(failure);
-    }
+    parallel_for(parts, tuning_.parts_in_flight, [&](std::size_t part, std::size_t) {
+      const std::uint64_t offset = part * tuning_.part_size;
+      const std::string data =
+          read_range(in.get(), file, offset, std::min(tuning_.part_size, size - offset));
+      Request put(
+          "PUT", key,
+          query_string({{"partNumber", std::to_string(part + 1)}, {"uploadId", upload.upload_id}}));
+      put.body = data;
+      const Response response = perform(put);
+      if (response.status != 200 || response.headers.etag.empty()) fail(put, response);
+      etags[part] = response.headers.etag;
+    });
     std::string body = "<CompleteMultipartUpload>";
     for (std::uint64_t part = 0; part < parts; ++part) {
       body += "<Part><PartNumber>" + std::to_string(part + 1) + "</PartNumber><ETag>" +
