@@ -55,7 +55,8 @@ void run(const CrawlFlags& flags) {
                                       : flags.emit == "spark" ? catalog::DdlDialect::kSpark
                                                               : catalog::DdlDialect::kAthena;
   std::string location = flags.location;
-  if (location.empty() && flags.lake.starts_with("s3://")) location = flags.lake;
+  // The DDL of a lake in a bucket points at the bucket.
+  if (location.empty() && lake::is_remote_lake(flags.lake)) location = flags.lake;
   if (location.empty()) {
     if (dialect != catalog::DdlDialect::kSpark) {
       throw UsageError("--emit " + flags.emit +

@@ -6,6 +6,10 @@
 
 namespace smartcity::lake {
 
+bool is_remote_lake(const std::string& location) {
+  return location.starts_with("s3://");
+}
+
 std::unique_ptr<LakeStorage> open_lake_storage(const std::string& location,
                                                const LakeStorageOptions& options) {
   if (location.empty()) throw UsageError("--lake: a lake folder or s3:// URL is required");

@@ -91,6 +91,10 @@ class LakeStorage {
   virtual std::optional<std::filesystem::path> local_path(const std::string& path) const = 0;
 };
 
+// True for a lake location that is not a local folder ("s3://…"): readers
+// that need files reach it through a LakeCache (lake_cache.h).
+bool is_remote_lake(const std::string& location);
+
 struct LakeStorageOptions {
   // How long an object-store call keeps retrying throttling, 5xx answers and
   // lost connections before it fails. Readers fail sooner than the stream,

@@ -97,7 +97,7 @@ std::string filtered_report_sql(const std::string& report_sql, const ReportFilte
 }
 
 LakeApi::LakeApi(std::string lake) : lake_(std::move(lake)) {
-  if (lake_.starts_with("s3://")) {
+  if (lake::is_remote_lake(lake_)) {
     const std::string location = lake_;
     remote_ = lake::open_lake_storage(location);
     cache_ = std::make_unique<lake::LakeCache>(*remote_, lake::default_cache_folder(location),

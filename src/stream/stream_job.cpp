@@ -353,14 +353,21 @@ StreamTotals run_stream(const StreamOptions& options, const Clock& clock,
   constexpr std::chrono::seconds kLongestWait{30};
   std::chrono::seconds wait = kFirstWait;
   std::optional<steady_clock::time_point> failing_since;
+  bool ran_before = false;
   for (;;) {
     std::unique_ptr<StreamRun> run;
     const auto started = steady_clock::now();
     try {
       run = std::make_unique<StreamRun>(options, clock, open_storage(), writer_id);
+      ran_before = true;
       add_totals(totals, run->run());
       return totals;
+    } catch (const StorageRefusedError&) {
+      throw;  // access denied, no such bucket: waiting changes nothing
     } catch (const StorageError& e) {
+      // A lake that fails before any run started is a set-up problem (a
+      // folder that cannot be created): say so at once.
+      if (!ran_before) throw;
       // The lake failed (a full disk, a store that stays unreachable past the
       // client's own retries). Do what a restart does, without the restart:
       // drop everything uncommitted with this run, then let a new run

@@ -61,7 +61,9 @@ struct StreamTotals {
 // dropped with everything uncommitted, and a new one recovers the lake and
 // resumes from its committed offsets, after waits of 1, 2, 4 … 30 s, logging
 // "waiting for the lake". It gives up, rethrowing, once the lake has failed
-// for options.storage_retry with no commit in between.
+// for options.storage_retry with no commit in between, and at once when the
+// very first run cannot start or the store refuses for good
+// (StorageRefusedError: access denied, no such bucket).
 StreamTotals run_stream(const StreamOptions& options, const Clock& clock = system_clock());
 
 // The same, with every run's lake storage opened by `open_storage` (tests
