@@ -60,19 +60,25 @@ void write_cached(const fs::path& path, const std::string& contents) {
 }
 
 // Fetches each of `paths` from `remote` into `folder`, several at once.
-// Returns the bytes fetched; rethrows the first failure.
-std::uint64_t fetch_all(LakeStorage& remote, const fs::path& folder,
-                        const std::vector<std::string>& paths) {
+// Returns the files and bytes fetched; rethrows the first failure. A committed file not
+// yet under its final name (its writer is between the commit record and the
+// copy) is skipped, as every reader of a lake skips it: the next sync gets it.
+struct Fetched {
+  std::uint64_t files = 0;
+  std::uint64_t bytes = 0;
+};
+Fetched fetch_all(LakeStorage& remote, const fs::path& folder,
+                  const std::vector<std::string>& paths) {
+  std::atomic<std::uint64_t> files{0};
   std::atomic<std::uint64_t> bytes{0};
   parallel_for(paths.size(), kParallelFetches, [&](std::size_t i, std::size_t) {
     const std::optional<std::string> contents = remote.read(paths[i]);
-    if (!contents) {
-      throw StorageError("committed file " + paths[i] + " is missing from " + remote.describe());
-    }
+    if (!contents) return;
     write_cached(folder / paths[i], *contents);
+    ++files;
     bytes += contents->size();
   });
-  return bytes;
+  return {files.load(), bytes.load()};
 }
 
 // The lowest commit sequence missing from the local copy (1 for an empty
@@ -108,8 +114,7 @@ LakeCacheSync LakeCache::sync() {
       for (const std::string& name : remote_->list(std::string(folder)))
         missing.push_back(std::string(folder) + "/" + name);
     }
-    fetch_all(*remote_, folder_, missing);
-    report.commits_fetched = missing.size();
+    report.commits_fetched = fetch_all(*remote_, folder_, missing).files;
   } else {
     for (std::uint64_t sequence = first_missing;; ++sequence) {
       const std::string path = commit_record_path(sequence);
@@ -126,8 +131,9 @@ LakeCacheSync LakeCache::sync() {
   for (const std::string& path : state.files) {
     if (!fs::exists(folder_ / path)) files_to_fetch.push_back(path);
   }
-  report.files_fetched = files_to_fetch.size();
-  report.bytes_fetched = fetch_all(*remote_, folder_, files_to_fetch);
+  const Fetched fetched = fetch_all(*remote_, folder_, files_to_fetch);
+  report.files_fetched = fetched.files;
+  report.bytes_fetched = fetched.bytes;
 
   if (const std::optional<std::string> status = remote_->read(std::string(kStatusPath))) {
     write_cached(folder_ / kStatusPath, *status);

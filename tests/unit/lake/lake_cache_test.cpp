@@ -64,6 +64,20 @@ TEST(LakeCache, CopiesCommittedFilesOnlyAndThenOnlyWhatIsNew) {
   EXPECT_EQ(idle.commits_fetched + idle.files_fetched, 0u);
 }
 
+TEST(LakeCache, ACommittedFileNotYetPublishedIsFetchedByTheNextSync) {
+  ScratchFolder remote_folder;
+  ScratchFolder cache_folder;
+  LocalLakeStorage remote(remote_folder.path());
+  commit_file(remote, 1, 1, 10);
+  // Its writer has created the record but not yet renamed the file into place.
+  std::filesystem::rename(remote.root() / file_path(1), remote.root() / "parked");
+  LakeCache cache(remote, cache_folder.path(), 1 << 20);
+  EXPECT_EQ(cache.sync().bytes_fetched, 0u);
+  std::filesystem::rename(remote.root() / "parked", remote.root() / file_path(1));
+  EXPECT_EQ(cache.sync().bytes_fetched, 10u);
+  EXPECT_TRUE(std::filesystem::exists(cache_folder.path() / file_path(1)));
+}
+
 TEST(LakeCache, RemovesFilesNoCommitNames) {
   ScratchFolder remote_folder;
   ScratchFolder cache_folder;
