@@ -6,6 +6,7 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "lake/lake_storage.h"
@@ -51,6 +52,12 @@ class FaultyLakeStorage final : public LakeStorage {
   bool writer_is_alive(const std::string& writer_id) override {
     return inner_->writer_is_alive(writer_id);
   }
+  bool liveness_is_certain() const override {
+    return liveness_certain_.value_or(inner_->liveness_is_certain());
+  }
+  // Makes this storage answer liveness_is_certain() with `certain`, as an
+  // object store's leases do (false), whatever its inner storage does.
+  void set_liveness_certain(bool certain) { liveness_certain_ = certain; }
   std::string describe() const override { return inner_->describe(); }
   std::optional<std::filesystem::path> local_path(const std::string& path) const override {
     return inner_->local_path(path);
@@ -64,6 +71,7 @@ class FaultyLakeStorage final : public LakeStorage {
   std::atomic<std::uint64_t> budget_;
   std::atomic<std::uint64_t> operations_{0};
   std::shared_ptr<const std::atomic<bool>> outage_;
+  std::optional<bool> liveness_certain_;
   std::string hook_operation_;
   std::function<void()> hook_;  // not thread-safe: set it only around single-threaded steps
 };

@@ -83,6 +83,12 @@ class LakeStorage {
   // before names carried their writer) is never alive.
   virtual bool writer_is_alive(const std::string& writer_id) = 0;
 
+  // True if writer_is_alive() is never wrong about a live writer (a kernel
+  // lock); false if it only infers death from a lease that stopped being
+  // renewed, which a stalled but live writer also does. Recovery then removes
+  // a "dead" writer's staged files only where a newer claim has fenced it.
+  virtual bool liveness_is_certain() const = 0;
+
   // A human-readable location for messages ("/data/lake", "s3://b/p").
   virtual std::string describe() const = 0;
 

@@ -26,6 +26,7 @@ class LocalLakeStorage final : public LakeStorage {
   std::vector<StagedLeftover> list_staged_leftovers() override;
   std::unique_ptr<WriterLease> register_writer(const std::string& writer_id) override;
   bool writer_is_alive(const std::string& writer_id) override;
+  bool liveness_is_certain() const override { return true; }
   std::string describe() const override;
   std::optional<std::filesystem::path> local_path(const std::string& path) const override;
 

@@ -50,6 +50,7 @@ class S3LakeStorage final : public LakeStorage {
   std::vector<StagedLeftover> list_staged_leftovers() override;
   std::unique_ptr<WriterLease> register_writer(const std::string& writer_id) override;
   bool writer_is_alive(const std::string& writer_id) override;
+  bool liveness_is_certain() const override { return false; }
   std::string describe() const override { return client_.settings().describe(); }
   std::optional<std::filesystem::path> local_path(const std::string&) const override {
     return std::nullopt;

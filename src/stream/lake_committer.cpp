@@ -69,20 +69,48 @@ std::string data_file_path(std::string_view table, const TopicPartition& partiti
   return std::string(table) + "/" + lake::partition_folder(hour) + "/" + name;
 }
 
+std::optional<TopicPartition> partition_of_data_file(std::string_view path) {
+  const std::string_view name = path.substr(path.rfind('/') + 1);
+  const std::size_t offsets = name.rfind("-o");
+  if (offsets == std::string_view::npos) return std::nullopt;
+  const std::size_t partition = name.rfind("-p", offsets);
+  if (partition == std::string_view::npos || partition == 0) return std::nullopt;
+  const std::string digits(name.substr(partition + 2, offsets - partition - 2));
+  if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos)
+    return std::nullopt;
+  return TopicPartition{std::string(name.substr(0, partition)), Partition{std::stoi(digits)}};
+}
+
 lake::LakeCommitState recover_lake(lake::LakeStorage& storage,
                                    const WriterIsAlive& writer_is_alive) {
   lake::LakeCommitState state = lake::CommitLog(storage).load();
+  // A writer that may still run (its lease expired, but a stall looks the
+  // same) keeps its uncommitted files while it owns their partition: it could
+  // still commit them. A newer claim fences it for good.
+  const auto may_still_commit = [&](const lake::LakeStorage::StagedLeftover& leftover) {
+    if (storage.liveness_is_certain() || state.files.contains(leftover.final_path)) return false;
+    const std::optional<TopicPartition> partition = partition_of_data_file(leftover.final_path);
+    if (!partition) return false;
+    const auto owner = state.owners.find(*partition);
+    return owner != state.owners.end() && owner->second.writer_id == leftover.writer_id;
+  };
   std::size_t published = 0;
   std::size_t removed = 0;
   for (const lake::LakeStorage::StagedLeftover& leftover : storage.list_staged_leftovers()) {
-    // A live writer publishes or discards its own files.
-    if (writer_is_alive(leftover.writer_id)) continue;
-    // Two writers may stage the same final name (a zombie and the partition's
-    // new owner read the same offsets); only the first to arrive is published.
+    // A file a commit names is published whoever staged it and whether or not
+    // its writer lives (publishing is idempotent): the commit stands, and a
+    // writer that only seems alive (a lease not yet expired after kill -9)
+    // must not keep committed rows out of sight. Two writers may stage the
+    // same final name (a zombie and the partition's new owner read the same
+    // offsets); only the first to arrive is published.
     if (state.files.contains(leftover.final_path) && !storage.exists(leftover.final_path)) {
       storage.publish(leftover.staged, leftover.final_path);
       ++published;
-    } else {
+      continue;
+    }
+    // A live writer discards its own uncommitted files.
+    if (writer_is_alive(leftover.writer_id)) continue;
+    if (!may_still_commit(leftover)) {
       storage.discard(leftover.staged);
       ++removed;
     }

@@ -22,6 +22,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -54,12 +55,18 @@ struct CommitSummary {
 std::string data_file_path(std::string_view table, const TopicPartition& partition,
                            lake::HourKey hour, Offset first, Offset next);
 
+// The topic partition of a data file path (see data_file_path), or nullopt
+// if the name is not one.
+std::optional<TopicPartition> partition_of_data_file(std::string_view path);
+
 // Which writers are alive; recovery leaves their staged files alone.
 using WriterIsAlive = std::function<bool(const std::string& writer_id)>;
 
-// Recovers the lake after a crash: of the staged files whose writer is not
-// alive, publishes those a commit names (unless the final file exists) and
-// removes the rest. Returns the commit state it loaded.
+// Recovers the lake after a crash: publishes the staged files a commit names
+// (unless the final file exists), whoever staged them; of the other staged
+// files whose writer is not alive, removes the rest, except, where liveness is only inferred from
+// leases, the files of a writer that still owns their partition. Returns the commit state it
+// loaded.
 lake::LakeCommitState recover_lake(
     lake::LakeStorage& storage,
     const WriterIsAlive& writer_is_alive = [](const std::string&) { return false; });

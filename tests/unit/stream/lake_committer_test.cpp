@@ -129,7 +129,9 @@ TEST(LakeCommitter, RefusesToCommitAgainAfterAFailedCommit) {
   EXPECT_THROW(committer.commit({&buffer}), StorageError);
   EXPECT_EQ(lake::CommitLog(inner).load().last_sequence, 1u) << "nothing committed twice";
 
-  const lake::LakeCommitState state = recover_lake(inner);
+  // The writer still counts as alive (a lease not yet expired after kill -9):
+  // its committed files are published all the same.
+  const lake::LakeCommitState state = recover_lake(inner, [](const std::string&) { return true; });
   EXPECT_EQ(state.offsets.at({"vehicle_data", Partition{0}}), Offset{10});
   EXPECT_EQ(visible_files(folder.path()).size(), 3u);
 }
@@ -334,6 +336,45 @@ TEST(RecoverLake, RemovesUncommittedAndPublishesCommittedLeftovers) {
   EXPECT_TRUE(storage.exists(committed));
   EXPECT_FALSE(storage.exists(uncommitted));
   EXPECT_TRUE(storage.list_staged_leftovers().empty());
+}
+
+}  // namespace
+}  // namespace smartcity::stream
+
+namespace smartcity::stream {
+namespace {
+
+TEST(DataFilePath, NamesItsPartition) {
+  const std::string path = data_file_path("vehicle", {"vehicle_data", Partition{12}},
+                                          lake::HourKey{}, Offset{5}, Offset{9});
+  const auto partition = partition_of_data_file(path);
+  ASSERT_TRUE(partition.has_value());
+  EXPECT_EQ(*partition, (TopicPartition{"vehicle_data", Partition{12}}));
+  EXPECT_FALSE(partition_of_data_file("vehicle/date=2026-11-25/hour=03/x.parquet").has_value());
+}
+
+// With leases (liveness only inferred), a "dead" writer that still owns the
+// partition may be a stalled one about to commit: its staged file stays until
+// a newer claim fences it. With certain liveness it goes at once.
+TEST(LakeCommitter, RecoveryKeepsAStalledOwnersFilesUntilAClaimFencesIt) {
+  for (const bool certain : {false, true}) {
+    SharedLake lake;
+    lake.storage.set_liveness_certain(certain);
+    LakeCommitter a = writer(lake.storage, lake.clock, "writer-a");
+    a.claim({lake.p0}, "group", kNobodyAlive);
+    const std::string final_path =
+        data_file_path("vehicle", lake.p0, lake::HourKey{}, Offset{0}, Offset{10});
+    const auto staged = lake.storage.staging_path(final_path, "writer-a");
+    std::ofstream(staged) << "rows";
+
+    recover_lake(lake.storage, kNobodyAlive);
+    EXPECT_EQ(std::filesystem::exists(staged), !certain) << "certain liveness: " << certain;
+
+    LakeCommitter b = writer(lake.storage, lake.clock, "writer-b");
+    b.claim({lake.p0}, "group", kNobodyAlive);
+    recover_lake(lake.storage, kNobodyAlive);
+    EXPECT_FALSE(std::filesystem::exists(staged)) << "fenced by writer-b's claim";
+  }
 }
 
 }  // namespace
