@@ -98,7 +98,8 @@ class LakeStorage {
 };
 
 // True for a lake location that is not a local folder ("s3://…"): readers
-// that need files reach it through a LakeCache (lake_cache.h).
+// that need files reach it through a LakeCache (lake_cache.h). Throws
+// UsageError for a URL of a scheme smartcity does not serve ("gs://…").
 bool is_remote_lake(const std::string& location);
 
 struct LakeStorageOptions {

@@ -77,11 +77,6 @@ TEST(LocalLakeStorage, UnusableRootIsAStorageError) {
   EXPECT_THROW(LocalLakeStorage(folder.path() / "file"), StorageError);
 }
 
-TEST(OpenLakeStorage, RejectsEmptyAndUnsupportedLocations) {
-  EXPECT_THROW(open_lake_storage(""), UsageError);
-  EXPECT_THROW(open_lake_storage("s3://bucket/prefix"), UsageError);
-}
-
 TEST(FaultyLakeStorage, FailsAfterItsBudget) {
   testing::ScratchFolder folder;
   LocalLakeStorage inner(folder.path());
@@ -93,6 +88,21 @@ TEST(FaultyLakeStorage, FailsAfterItsBudget) {
   storage.set_budget(100);
   EXPECT_NO_THROW(storage.replace("c", "3"));
   EXPECT_EQ(storage.operations(), 4u);
+}
+
+}  // namespace
+}  // namespace smartcity::lake
+
+namespace smartcity::lake {
+namespace {
+
+TEST(OpenLakeStorage, S3IsRemoteFoldersAreLocalOtherSchemesAreRefused) {
+  EXPECT_TRUE(is_remote_lake("s3://city-lake/events"));
+  EXPECT_FALSE(is_remote_lake("/data/lake"));
+  EXPECT_FALSE(is_remote_lake("lake"));
+  EXPECT_THROW(is_remote_lake("gs://city-lake/events"), UsageError);
+  EXPECT_THROW(open_lake_storage("gs://city-lake/events"), UsageError);
+  EXPECT_THROW(open_lake_storage(""), UsageError);
 }
 
 }  // namespace
