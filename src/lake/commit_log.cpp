@@ -85,14 +85,24 @@ std::string encode_commit_record(const CommitRecord& record) {
   return json.dump() + "\n";
 }
 
+namespace {
+
+// Parses a commit record or checkpoint (`what`, for messages) and checks that
+// its format version is the one this smartcity reads.
+nlohmann::json parse_versioned(std::string_view text, const std::string& what) {
+  nlohmann::json json = nlohmann::json::parse(text);
+  if (json.at("version").get<int>() != kFormatVersion) {
+    throw StorageError(what + " has format version " + json.at("version").dump() +
+                       ", this smartcity reads version " + std::to_string(kFormatVersion));
+  }
+  return json;
+}
+
+}  // namespace
+
 CommitRecord decode_commit_record(std::string_view text, const std::string& source) {
   try {
-    const nlohmann::json json = nlohmann::json::parse(text);
-    if (json.at("version").get<int>() != kFormatVersion) {
-      throw StorageError("commit record " + source + " has format version " +
-                         json.at("version").dump() + ", this smartcity reads version " +
-                         std::to_string(kFormatVersion));
-    }
+    const nlohmann::json json = parse_versioned(text, "commit record " + source);
     CommitRecord record;
     record.sequence = json.at("sequence").get<std::uint64_t>();
     const auto committed_at = events::parse_timestamp(json.at("committed_at").get<std::string>());
@@ -158,11 +168,7 @@ std::string encode_checkpoint(const LakeCommitState& state) {
 
 LakeCommitState decode_checkpoint(std::string_view text, const std::string& source) {
   try {
-    const nlohmann::json json = nlohmann::json::parse(text);
-    if (json.at("version").get<int>() != kFormatVersion) {
-      throw StorageError("checkpoint " + source + " has format version " +
-                         json.at("version").dump());
-    }
+    const nlohmann::json json = parse_versioned(text, "checkpoint " + source);
     LakeCommitState state;
     state.last_sequence = json.at("sequence").get<std::uint64_t>();
     const auto at = events::parse_timestamp(json.at("last_commit_at").get<std::string>());
