@@ -462,13 +462,15 @@ bool S3Client::object_exists(const std::string& key) {
   return true;
 }
 
-void S3Client::copy_object(const std::string& source_key, const std::string& target_key) {
+bool S3Client::copy_object(const std::string& source_key, const std::string& target_key) {
   Request request("PUT", target_key);
   request.headers = {"x-amz-copy-source: /" + settings_.location.bucket + "/" +
                      s3_uri_encode(source_key, true)};
   request.error_in_ok_body = true;
   const Response response = perform(request);
+  if (response.status == 404 && xml_value(response.body, "Code") == "NoSuchKey") return false;
   if (response.status != 200) fail(request, response);
+  return true;
 }
 
 void S3Client::delete_object(const std::string& key) {

@@ -72,8 +72,9 @@ class S3Client {
   bool put_object_if_absent(const std::string& key, std::string_view body);
   std::optional<std::string> get_object(const std::string& key);
   bool object_exists(const std::string& key);
-  // Server-side copy; the data never comes through this process.
-  void copy_object(const std::string& source_key, const std::string& target_key);
+  // Server-side copy; the data never comes through this process. Returns
+  // false, copying nothing, when the source does not exist.
+  bool copy_object(const std::string& source_key, const std::string& target_key);
   // No error when the object is absent (S3 answers 204 either way).
   void delete_object(const std::string& key);
 

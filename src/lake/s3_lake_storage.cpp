@@ -124,12 +124,11 @@ void S3LakeStorage::sync_staged(const fs::path& staged) {
 
 void S3LakeStorage::publish(const fs::path& staged, const std::string& final_path) {
   const std::string from = staged_key(staged);
-  if (!client_.object_exists(from)) {
+  if (!client_.copy_object(from, key(final_path))) {
     if (client_.object_exists(key(final_path))) return;  // published before a crash
     throw StorageError("cannot publish " + final_path + ": its staged object " + from +
                        " is missing");
   }
-  client_.copy_object(from, key(final_path));
   client_.delete_object(from);
   std::error_code ec;
   fs::remove(staged, ec);
