@@ -91,6 +91,8 @@ KafkaConsumer::KafkaConsumer(ConsumerOptions options, AssignCallback on_assign,
       throw KafkaError("topic " + topic + " does not exist on " + options_.brokers +
                        "; create it (smartcity simulate creates the five topics)");
     }
+    for (const Partition partition : list)
+      subscribed_partitions_.push_back({topic, partition});
   }
   rd_kafka_poll_set_consumer(handle_.get());
   PartitionList subscription(

@@ -77,6 +77,11 @@ class KafkaConsumer {
 
   // The partitions this member owns now.
   const std::vector<TopicPartition>& assignment() const { return assignment_; }
+  // Every partition of the subscribed topics, as the cluster had them when
+  // this consumer was created.
+  const std::vector<TopicPartition>& subscribed_partitions() const {
+    return subscribed_partitions_;
+  }
 
   // The end of each partition's log now (the offset the next record will get).
   std::map<TopicPartition, Offset> end_offsets(const std::vector<TopicPartition>& partitions,
@@ -103,6 +108,7 @@ class KafkaConsumer {
   RevokeCallback on_revoke_;
   RdKafkaHandle handle_;
   std::vector<TopicPartition> assignment_;
+  std::vector<TopicPartition> subscribed_partitions_;
   bool closed_ = false;
 };
 

@@ -107,6 +107,10 @@ class LakeCommitter {
 
   const lake::LakeCommitState& state() const { return state_; }
 
+  // Folds into state() what other writers committed since this one last
+  // looked (reads only the new commit records).
+  void catch_up() { log_.catch_up(state_); }
+
  private:
   class FileWriterPool;
 

@@ -25,6 +25,9 @@ using std::chrono::steady_clock;
 constexpr std::size_t kPollBatch = 4096;
 constexpr milliseconds kPollWait{100};
 constexpr milliseconds kKafkaTimeout{10'000};
+// How often a member that is done with its own partitions reads the lake's
+// log for what the rest of its group committed.
+constexpr milliseconds kCatchUpEvery{500};
 
 std::vector<std::string> event_topics() {
   std::vector<std::string> topics;
@@ -70,6 +73,9 @@ class StreamRun {
     consumer_ = std::make_unique<kafka::KafkaConsumer>(
         consumer_options, [this](const auto& assigned) { return on_assign(assigned); },
         [this](const auto& revoked) { on_revoke(revoked); }, kKafkaTimeout);
+    if (options_.until_caught_up) {
+      group_targets_ = consumer_->end_offsets(consumer_->subscribed_partitions(), kKafkaTimeout);
+    }
     spdlog::info("joined consumer group {} on {}", options_.group_id, options_.brokers);
 
     const auto started = steady_clock::now();
@@ -260,17 +266,29 @@ class StreamRun {
     return true;
   }
 
-  bool caught_up() const {
-    if (consumer_->assignment().empty()) return false;
+  // Done when everything the topics held at start is committed, by this
+  // member or by others of its group: a member is not done while partitions
+  // it was not given (because members that died had not yet been dropped
+  // from the group, or there are more members than partitions) still lag.
+  bool caught_up() {
     const auto& committed = committer_->state().offsets;
+    const auto reached = [&](const std::map<TopicPartition, Offset>& targets) {
+      for (const auto& [tp, target] : targets) {
+        if (target.value == 0) continue;  // an empty partition
+        const auto done = committed.find(tp);
+        if (done == committed.end() || done->second < target) return false;
+      }
+      return true;
+    };
     for (const TopicPartition& tp : consumer_->assignment()) {
-      const auto target = targets_.find(tp);
-      if (target == targets_.end()) return false;
-      if (target->second.value == 0) continue;  // an empty partition
-      const auto done = committed.find(tp);
-      if (done == committed.end() || done->second < target->second) return false;
+      if (!targets_.contains(tp)) return false;  // assigned, its end not known yet
     }
-    return true;
+    if (!reached(targets_)) return false;
+    const auto now = steady_clock::now();
+    if (now - last_catch_up_ < kCatchUpEvery) return false;
+    last_catch_up_ = now;
+    committer_->catch_up();
+    return reached(group_targets_);
   }
 
   void report_progress(steady_clock::time_point now) {
@@ -310,7 +328,9 @@ class StreamRun {
   std::unique_ptr<LakeCommitter> committer_;
   std::unique_ptr<kafka::KafkaConsumer> consumer_;
   std::map<TopicPartition, std::unique_ptr<PartitionBuffer>> buffers_;
-  std::map<TopicPartition, Offset> targets_;
+  std::map<TopicPartition, Offset> targets_;        // ends of our assignment
+  std::map<TopicPartition, Offset> group_targets_;  // ends of every partition at start
+  steady_clock::time_point last_catch_up_{};
   RecordDecoder decoder_;
   PartitionBuffer* last_buffer_ = nullptr;
   const rd_kafka_topic_t* last_topic_ = nullptr;
