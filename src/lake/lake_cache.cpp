@@ -9,7 +9,6 @@
 #include <cstdlib>
 #include <exception>
 #include <fstream>
-#include <thread>
 #include <vector>
 
 #include "base/errors.h"

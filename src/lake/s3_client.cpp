@@ -572,31 +572,6 @@ void S3Client::upload_in_parts(const std::filesystem::path& file, std::uint64_t 
   }
 }
 
-void S3Client::download_file(const std::string& key, const std::filesystem::path& file) {
-  std::optional<std::string> data = get_object(key);
-  if (!data) throw StorageError("s3://" + settings_.location.bucket + "/" + key + " is missing");
-  std::error_code ec;
-  std::filesystem::create_directories(file.parent_path(), ec);
-  const std::filesystem::path temporary = file.string() + ".download";
-  {
-    const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) throw StorageError(errno_message("cannot create " + temporary.string()));
-    std::size_t written = 0;
-    while (written < data->size()) {
-      const ssize_t n = ::write(fd, data->data() + written, data->size() - written);
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) {
-        ::close(fd);
-        throw StorageError(errno_message("cannot write " + temporary.string()));
-      }
-      written += static_cast<std::size_t>(n);
-    }
-    ::close(fd);
-  }
-  std::filesystem::rename(temporary, file, ec);
-  if (ec) throw StorageError("cannot rename " + temporary.string() + ": " + ec.message());
-}
-
 std::vector<S3MultipartUpload> S3Client::list_multipart_uploads(const std::string& prefix) {
   std::vector<S3MultipartUpload> uploads;
   std::string key_marker;

@@ -88,8 +88,6 @@ class S3Client {
   // otherwise a multipart upload with several parts in flight, aborted on
   // failure so that no incomplete upload is left behind.
   void upload_file(const std::filesystem::path& file, const std::string& key);
-  // Writes the object to `file` (replacing it). Throws StorageError if absent.
-  void download_file(const std::string& key, const std::filesystem::path& file);
 
   std::vector<S3MultipartUpload> list_multipart_uploads(const std::string& prefix);
   void abort_multipart_upload(const S3MultipartUpload& upload);

@@ -3,10 +3,8 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <cstdio>
 #include <exception>
-#include <thread>
 
 #include "base/errors.h"
 #include "base/parallel_for.h"
