@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <exception>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -13,14 +14,16 @@ void parallel_for(std::size_t count, std::size_t workers,
   const std::size_t threads = std::min(std::max<std::size_t>(workers, 1), count);
   if (threads == 0) return;
   std::atomic<std::size_t> next{0};
-  std::vector<std::exception_ptr> failures(threads);
+  std::mutex failure_mutex;
+  std::exception_ptr first_failure;
   auto work = [&](std::size_t worker) {
     try {
       for (std::size_t i = next++; i < count; i = next++)
         task(i, worker);
     } catch (...) {
-      failures[worker] = std::current_exception();
       next = count;
+      const std::lock_guard<std::mutex> lock(failure_mutex);
+      if (!first_failure) first_failure = std::current_exception();
     }
   };
   std::vector<std::thread> helpers;
@@ -29,9 +32,7 @@ void parallel_for(std::size_t count, std::size_t workers,
   work(0);
   for (std::thread& helper : helpers)
     helper.join();
-  for (const std::exception_ptr& failure : failures) {
-    if (failure) std::rethrow_exception(failure);
-  }
+  if (first_failure) std::rethrow_exception(first_failure);
 }
 
 }  // namespace smartcity
