@@ -75,7 +75,8 @@ void add_stream_command(CLI::App& app) {
       ->capture_default_str();
   command
       ->add_option("--max-buffer-mb", flags->max_buffer_mb,
-                   "Memory for decoded rows; reaching it forces a commit and pauses reading")
+                   "Memory for decoded rows, the commit in flight included; half of it starts a "
+                   "commit, all of it pauses reading")
       ->capture_default_str();
   command->add_flag("--until-caught-up", flags->until_caught_up,
                     "Stop once everything in the topics at start is committed");

@@ -36,4 +36,15 @@ void PartitionBuffer::clear_committed() {
   records_ = 0;
 }
 
+std::unique_ptr<PartitionBuffer> PartitionBuffer::hand_over() {
+  auto held = std::make_unique<PartitionBuffer>(partition_, kind_, first_);
+  std::swap(held->rows_, rows_);
+  std::swap(held->dead_letters_, dead_letters_);
+  held->next_ = next_;
+  held->records_ = records_;
+  first_ = next_;
+  records_ = 0;
+  return held;
+}
+
 }  // namespace smartcity::stream

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 
 #include "base/topic_partition.h"
 #include "events/schema.h"
@@ -37,6 +38,11 @@ class PartitionBuffer {
   // After a commit made everything held durable: empties the batches and
   // starts the next range where this one ended.
   void clear_committed();
+
+  // Moves everything held into a new buffer covering [first, next) and
+  // starts this one empty at next: the stream reads on into this buffer
+  // while the returned one is committed on another thread.
+  std::unique_ptr<PartitionBuffer> hand_over();
 
  private:
   TopicPartition partition_;

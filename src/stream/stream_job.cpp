@@ -2,10 +2,12 @@
 
 #include <spdlog/spdlog.h>
 
+#include <future>
 #include <memory>
 #include <optional>
 #include <unordered_map>
 
+#include "base/check.h"
 #include "base/errors.h"
 #include "base/shutdown_signal.h"
 #include "kafka/kafka_consumer.h"
@@ -59,6 +61,17 @@ class StreamRun {
     status_.started_at = clock.now();
   }
 
+  // A run dropped by a failure: a commit still in flight uses the buffers,
+  // committer and storage, so let it end (whatever it did, the next start
+  // recovers). Then leave the group while every member the revoke callback
+  // touches is still alive, committing nothing more: what is held is read
+  // again by whoever resumes from the lake's offsets.
+  ~StreamRun() {
+    if (in_flight_) in_flight_->summary.wait();
+    abandoned_ = true;
+    consumer_.reset();
+  }
+
   // What this run read and committed so far (also after it failed).
   const StreamTotals& totals() const { return totals_; }
 
@@ -68,7 +81,7 @@ class StreamRun {
     consumer_options.group_id = options_.group_id;
     consumer_options.topics = event_topics();
     consumer_options.prefetch_bytes =
-        std::max<std::uint64_t>(4u << 20, options_.max_buffer_bytes / 8);
+        std::max<std::uint64_t>(64u << 20, options_.max_buffer_bytes / 4);
     consumer_options.properties = options_.kafka_properties;
     consumer_ = std::make_unique<kafka::KafkaConsumer>(
         consumer_options, [this](const auto& assigned) { return on_assign(assigned); },
@@ -91,9 +104,15 @@ class StreamRun {
       status_.records = totals_.records;
 
       const auto now = steady_clock::now();
+      if (in_flight_ && commit_finished()) await_commit();
       // Caught up means read *and committed*: once everything is read, commit
       // at once instead of waiting out the roll interval.
-      if (commit_due(now) || (options_.until_caught_up && read_to_targets())) commit_all(now);
+      if (commit_due(now) || (options_.until_caught_up && read_to_targets())) {
+        // Reading goes on while one commit is in flight; the next one waits
+        // for it, and so does reading once the budget's other half is full.
+        if (in_flight_ && held_bytes() >= options_.max_buffer_bytes / 2) await_commit();
+        if (!in_flight_) start_commit(now);
+      }
       if (now - last_progress_time_ >= options_.progress_interval) report_progress(now);
       if (options_.until_caught_up && caught_up()) break;
     }
@@ -110,6 +129,7 @@ class StreamRun {
   std::vector<kafka::StartPosition> on_assign(const std::vector<TopicPartition>& assigned) {
     // Claim first: the offsets read below are then final for these
     // partitions, whatever their previous owner still tries to commit.
+    await_commit();
     committer_->claim(assigned, options_.group_id, writer_is_alive_);
     std::vector<kafka::StartPosition> starts;
     const auto& offsets = committer_->state().offsets;
@@ -132,15 +152,22 @@ class StreamRun {
   }
 
   void on_revoke(const std::vector<TopicPartition>& revoked) {
+    if (abandoned_) {
+      for (const TopicPartition& tp : revoked)
+        buffers_.erase(tp);
+      last_buffer_ = nullptr;
+      return;
+    }
     // Commit what is held before letting go, so the next owner need not read
     // it again. A member that was already replaced (stalled past its session)
     // is fenced here instead, and its records are left to the new owner.
+    await_commit();
     std::vector<PartitionBuffer*> pending;
     for (const TopicPartition& tp : revoked) {
       const auto it = buffers_.find(tp);
       if (it != buffers_.end() && !it->second->empty()) pending.push_back(it->second.get());
     }
-    commit_buffers(pending);
+    finish_commit(committer_->commit(pending));
     for (const TopicPartition& tp : revoked)
       buffers_.erase(tp);
     last_buffer_ = nullptr;
@@ -192,6 +219,7 @@ class StreamRun {
     return total;
   }
 
+  // Half the memory budget: the other half is for the commit in flight.
   bool commit_due(steady_clock::time_point now) const {
     bool any = false;
     std::uint64_t total = 0;
@@ -203,21 +231,55 @@ class StreamRun {
       total += bytes;
     }
     if (!any) return false;
-    return total >= options_.max_buffer_bytes || now - last_commit_time_ >= options_.roll_interval;
+    return total >= options_.max_buffer_bytes / 2 ||
+           now - last_commit_time_ >= options_.roll_interval;
   }
 
-  void commit_all(steady_clock::time_point now) {
+  // Hands everything held over to a commit on its own thread; the buffers
+  // start empty where the handed-over ranges end. No commit may be in flight.
+  void start_commit(steady_clock::time_point now) {
+    SMARTCITY_CHECK(!in_flight_, "one commit in flight at a time");
+    last_commit_time_ = now;
+    CommitInFlight commit;
     std::vector<PartitionBuffer*> pending;
     for (auto& [tp, buffer] : buffers_) {
-      if (!buffer->empty()) pending.push_back(buffer.get());
+      if (buffer->empty()) continue;
+      commit.buffers.push_back(buffer->hand_over());
+      pending.push_back(commit.buffers.back().get());
     }
-    last_commit_time_ = now;
-    commit_buffers(pending);
+    if (pending.empty()) return;
+    // The committer is touched by the main thread only while nothing is in
+    // flight (see await_commit), so this thread has it to itself.
+    commit.summary = std::async(std::launch::async, [committer = committer_.get(), pending] {
+      return committer->commit(pending);
+    });
+    in_flight_ = std::move(commit);
   }
 
-  void commit_buffers(const std::vector<PartitionBuffer*>& pending) {
-    if (pending.empty()) return;
-    const CommitSummary summary = committer_->commit(pending);
+  bool commit_finished() const {
+    return in_flight_->summary.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
+  }
+
+  // Waits for the commit in flight, if any, and takes its outcome in;
+  // rethrows its failure. Everything that reads or uses the committer calls
+  // this first.
+  void await_commit() {
+    if (!in_flight_) return;
+    // The buffers go only once the commit is done with them, failed or not.
+    in_flight_->summary.wait();
+    CommitInFlight done = std::move(*in_flight_);
+    in_flight_.reset();
+    finish_commit(done.summary.get());
+  }
+
+  // Commits everything held and waits for it.
+  void commit_all(steady_clock::time_point now) {
+    await_commit();
+    start_commit(now);
+    await_commit();
+  }
+
+  void finish_commit(const CommitSummary& summary) {
     if (!summary.fenced.empty()) {
       // Another member owns these now (this process was stalled past its
       // session, or cut off): stop reading them until Kafka says otherwise.
@@ -271,6 +333,10 @@ class StreamRun {
   // it was not given (because members that died had not yet been dropped
   // from the group, or there are more members than partitions) still lag.
   bool caught_up() {
+    if (in_flight_) {
+      if (!commit_finished()) return false;
+      await_commit();
+    }
     const auto& committed = committer_->state().offsets;
     const auto reached = [&](const std::map<TopicPartition, Offset>& targets) {
       for (const auto& [tp, target] : targets) {
@@ -339,6 +405,13 @@ class StreamRun {
   steady_clock::time_point last_commit_time_;
   steady_clock::time_point last_progress_time_;
   std::uint64_t records_at_last_progress_ = 0;
+  // The commit running on its own thread, with the buffers it owns.
+  struct CommitInFlight {
+    std::vector<std::unique_ptr<PartitionBuffer>> buffers;
+    std::future<CommitSummary> summary;
+  };
+  std::optional<CommitInFlight> in_flight_;
+  bool abandoned_ = false;  // being destroyed: see ~StreamRun
 };
 
 }  // namespace

@@ -1,10 +1,11 @@
 // `smartcity stream`: consume the five topics as one consumer-group member,
 // decode, batch per partition, and commit to the lake exactly once.
 //
-// One thread consumes and decodes; commits encode files on a few worker
-// threads while consumption waits, which is also the back-pressure: nothing is
-// read while a commit is under way, and a commit is forced when what is held
-// reaches the memory budget.
+// One thread consumes and decodes. A commit takes what is held and runs on
+// its own thread (encoding files on a few worker threads) while consumption
+// goes on into fresh buffers. One commit is in flight at a time, and each
+// holds at most half the memory budget: when the next half fills up before
+// the commit ends, reading waits for it, which is the back-pressure.
 #pragma once
 
 #include <chrono>
@@ -27,7 +28,8 @@ struct StreamOptions {
   std::uint64_t roll_bytes = 128ull << 20;
   // Everything held is committed at least this often, even when idle.
   std::chrono::milliseconds roll_interval = std::chrono::seconds(60);
-  // Upper bound on decoded rows held in memory; reaching it forces a commit.
+  // Upper bound on decoded rows held in memory, the commit in flight
+  // included; half of it forces a commit.
   std::uint64_t max_buffer_bytes = 256ull << 20;
   // Stop once everything present in the topics at start is committed.
   bool until_caught_up = false;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <future>
 
 #include "base/errors.h"
 #include "lake/faulty_lake_storage.h"
@@ -82,6 +83,43 @@ TEST(LakeCommitter, CommitsFilesPerHourAndTableWithDeterministicNames) {
   EXPECT_EQ(state.files.size(), 3u);
   // Nothing held: no commit.
   EXPECT_EQ(committer.commit({&buffer}).sequence, 0u);
+}
+
+TEST(LakeCommitter, AHandedOverRangeCommitsOnAnotherThreadWhileTheNextOneFills) {
+  testing::ScratchFolder folder;
+  lake::LocalLakeStorage storage(folder.path());
+  ManualClock clock(UnixMicros{1712321940000000});
+  LakeCommitter committer(storage, recover_lake(storage), clock, 2);
+  PartitionBuffer buffer({"vehicle_data", Partition{1}}, EventKind::kVehicle, Offset{0});
+  fill(buffer, 0, 10);
+  std::unique_ptr<PartitionBuffer> held = buffer.hand_over();
+  EXPECT_TRUE(buffer.empty());
+  EXPECT_EQ(buffer.first(), Offset{10});
+  EXPECT_EQ(buffer.rows().rows() + buffer.dead_letters().rows(), 0u);
+  EXPECT_EQ(held->first(), Offset{0});
+  EXPECT_EQ(held->next(), Offset{10});
+  EXPECT_EQ(held->records(), 10u);
+
+  // As the stream does it: the held range commits on its own thread while
+  // the live buffer takes the next records.
+  std::future<CommitSummary> first =
+      std::async(std::launch::async, [&] { return committer.commit({held.get()}); });
+  fill(buffer, 10, 5);
+  EXPECT_EQ(first.get().rows + 1, 10u);  // one of the ten is a dead letter
+  const CommitSummary second = committer.commit({&buffer});
+  EXPECT_EQ(second.rows + second.dead_letters, 5u);
+
+  const lake::LakeCommitState state = lake::CommitLog(storage).load();
+  EXPECT_EQ(state.offsets.at({"vehicle_data", Partition{1}}), Offset{15});
+  std::vector<std::string> names;
+  for (const std::string& file : visible_files(folder.path()))
+    names.push_back(fs::path(file).filename().string());
+  EXPECT_EQ(std::count(names.begin(), names.end(),
+                       "vehicle_data-p1-o00000000000000000010-00000000000000000014.parquet"),
+            2);  // hour 13 and a dead letter (offset 10)
+  EXPECT_EQ(std::count(names.begin(), names.end(),
+                       "vehicle_data-p1-o00000000000000000000-00000000000000000009.parquet"),
+            3);
 }
 
 TEST(LakeCommitter, WritesACheckpointEveryKCheckpointEveryCommits) {
