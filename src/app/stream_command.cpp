@@ -41,7 +41,7 @@ void run(const StreamFlags& flags) {
 
   const stream::StreamTotals totals = stream::run_stream(options);
   spdlog::info(
-      "stream stopped: {} records in {:.1f}s ({:.0f} ev/s): {} rows and {} dead letters in {} "
+      "stream stopped: {} records in {:.2f}s ({:.0f} ev/s): {} rows and {} dead letters in {} "
       "files, {} commits{}",
       totals.records, totals.seconds,
       totals.seconds > 0 ? static_cast<double>(totals.records) / totals.seconds : 0.0, totals.rows,

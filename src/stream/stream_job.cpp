@@ -97,6 +97,7 @@ class StreamRun {
     status_.state = "running";
     while (!ShutdownSignal::requested()) {
       std::vector<kafka::KafkaMessage> messages = consumer_->poll(kPollBatch, kPollWait);
+      if (!first_read_ && !messages.empty()) first_read_ = steady_clock::now();
       const UnixMicros ingested_at = clock_->now();
       for (const kafka::KafkaMessage& message : messages)
         consume(*message, ingested_at);
@@ -117,7 +118,8 @@ class StreamRun {
       if (options_.until_caught_up && caught_up()) break;
     }
     commit_all(steady_clock::now());
-    totals_.seconds = std::chrono::duration<double>(steady_clock::now() - started).count();
+    totals_.seconds =
+        std::chrono::duration<double>(steady_clock::now() - first_read_.value_or(started)).count();
     consumer_->mirror_offsets(committed_offsets());
     consumer_->close();
     status_.state = "stopped";
@@ -397,6 +399,7 @@ class StreamRun {
   std::map<TopicPartition, Offset> targets_;        // ends of our assignment
   std::map<TopicPartition, Offset> group_targets_;  // ends of every partition at start
   steady_clock::time_point last_catch_up_{};
+  std::optional<steady_clock::time_point> first_read_;
   RecordDecoder decoder_;
   PartitionBuffer* last_buffer_ = nullptr;
   const rd_kafka_topic_t* last_topic_ = nullptr;

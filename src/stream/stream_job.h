@@ -52,6 +52,7 @@ struct StreamTotals {
   std::uint64_t conflicts = 0;
   // Records held for partitions another writer took over, left to it.
   std::uint64_t fenced_records = 0;
+  // From the first record read (the group joined) to the last commit.
   double seconds = 0;
 };
 
