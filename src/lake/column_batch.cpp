@@ -1,5 +1,7 @@
 #include "lake/column_batch.h"
 
+#include <bit>
+
 namespace smartcity::lake {
 
 HourKey hour_key(UnixMicros t) {
@@ -114,6 +116,36 @@ void ColumnBatch::clear() {
 
 void ColumnBatch::release() {
   *this = ColumnBatch(*schema_);
+}
+
+bool same_row(const ColumnBatch& a, std::size_t row_a, const ColumnBatch& b, std::size_t row_b) {
+  if (&a.schema() != &b.schema() || a.hour_keys()[row_a] != b.hour_keys()[row_b]) return false;
+  for (std::size_t c = 0; c < a.schema().columns.size(); ++c) {
+    const Column& x = a.column(c);
+    const Column& y = b.column(c);
+    if (x.is_valid(row_a) != y.is_valid(row_b)) return false;
+    if (!x.is_valid(row_a)) continue;
+    switch (x.type()) {
+      case events::FieldType::kInt32:
+        if (x.int32_at(row_a) != y.int32_at(row_b)) return false;
+        break;
+      case events::FieldType::kInt64:
+      case events::FieldType::kTimestamp:
+        if (x.int64_at(row_a) != y.int64_at(row_b)) return false;
+        break;
+      case events::FieldType::kDouble:
+        if (std::bit_cast<std::uint64_t>(x.double_at(row_a)) !=
+            std::bit_cast<std::uint64_t>(y.double_at(row_b))) {
+          return false;
+        }
+        break;
+      case events::FieldType::kString:
+      case events::FieldType::kBlob:
+        if (x.bytes_at(row_a) != y.bytes_at(row_b)) return false;
+        break;
+    }
+  }
+  return true;
 }
 
 }  // namespace smartcity::lake

@@ -98,4 +98,9 @@ class ColumnBatch {
   std::vector<HourKey> hour_keys_;
 };
 
+// Whether row `row_a` of `a` and row `row_b` of `b` are the same row: same
+// schema, validity, values bit for bit (a double -0.0 is not 0.0) and hour.
+// For holding two ways of producing rows against each other.
+bool same_row(const ColumnBatch& a, std::size_t row_a, const ColumnBatch& b, std::size_t row_b);
+
 }  // namespace smartcity::lake
