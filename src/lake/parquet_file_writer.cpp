@@ -156,7 +156,8 @@ FileStats ParquetFileWriter::write(const ColumnBatch& batch, HourKey hour,
   const std::string sql =
       std::string("COPY (SELECT * FROM ") + kScanFunction + "()) TO " +
       sql_string_literal(path.string()) + " (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL " +
-      std::to_string(kZstdLevel) + ", ROW_GROUP_SIZE " + std::to_string(kRowGroupRows) + ")";
+      std::to_string(kZstdLevel) + ", ROW_GROUP_SIZE " + std::to_string(kRowGroupRows) +
+      ", DICTIONARY_SIZE_LIMIT " + std::to_string(kDictionaryLimit) + ")";
   execute(connection_.get(), sql, "cannot write Parquet file " + path.string());
   scan_.batch = nullptr;
   sync_file(path);

@@ -114,6 +114,29 @@ TEST(ParquetFileWriter, UsesZstdAndKeepsStatistics) {
   EXPECT_NE(tz[0][0].find("isAdjustedToUTC=1"), std::string::npos) << tz[0][0];
 }
 
+TEST(ParquetFileWriter, RepeatedColumnsKeepADictionaryColumnsOfManyValuesArePlain) {
+  // 30,000 rows: `_topic` has one value, `reason` 1,500 values twenty times
+  // each, over kDictionaryLimit; DuckDB's own limit (6,144) would still give
+  // `reason` a dictionary.
+  static_assert(ParquetFileWriter::kDictionaryLimit < 1500);
+  testing::ScratchFolder folder;
+  ColumnBatch batch(dead_letter_schema());
+  for (int i = 0; i < 30'000; ++i)
+    append_dead_letter(batch, i % 1500, HourKey{1});
+  ParquetFileWriter writer;
+  const auto path = folder.path() / "d.parquet";
+  writer.write(batch, HourKey{1}, path);
+  const auto encodings = [&](const std::string& column) {
+    const auto rows = query("SELECT encodings FROM parquet_metadata('" + path.string() +
+                            "') WHERE path_in_schema = '" + column + "'");
+    return rows.empty() ? std::string() : rows[0][0];
+  };
+  EXPECT_NE(encodings("_topic").find("DICTIONARY"), std::string::npos) << encodings("_topic");
+  EXPECT_EQ(encodings("reason").find("DICTIONARY"), std::string::npos) << encodings("reason");
+  EXPECT_EQ(query("SELECT count(DISTINCT reason), count(*) FROM '" + path.string() + "'")[0],
+            (std::vector<std::string>{"1500", "30000"}));
+}
+
 TEST(ParquetFileWriter, LargeBatchesSplitIntoRowGroups) {
   testing::ScratchFolder folder;
   ColumnBatch batch(dead_letter_schema());
