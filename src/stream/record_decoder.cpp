@@ -86,9 +86,140 @@ bool parse_integer_text(std::string_view text, std::int64_t& out) {
   return ec == std::errc() && ptr == text.data() + text.size();
 }
 
+// An integer that passed its field's checks, into its column's width.
+void append_integer(const FieldSpec& field, std::int64_t number, lake::Column& column) {
+  if (field.type == FieldType::kInt32) {
+    column.append_int32(static_cast<std::int32_t>(number));
+  } else {
+    column.append_int64(number);
+  }
+}
+
+// Number tokens as the fast path reads them. FlatJsonScanner has already
+// checked JSON's grammar (no exponent) and summed the digits. Both ways below
+// round correctly, as simdjson does, so both paths store the same double.
+//
+// Most city numbers are short decimals: digits d with k of them after the
+// point. When d < 2^53 and k <= 22, d and 10^k are exact doubles, so the one
+// correctly rounded division d / 10^k is the correctly rounded value (Clinger's
+// fast path). Anything longer goes through from_chars.
+bool fast_double(std::string_view token, const FlatJsonScanner::Digits& digits, double& out) {
+  static constexpr double kPowersOfTen[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                            1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                            1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+  constexpr std::uint64_t kExactLimit = std::uint64_t{1} << 53;
+  // 16 digits never wrap (10^16 < 2^64); past that, from_chars rounds.
+  if (digits.count <= 16 && digits.value < kExactLimit && digits.fraction <= 22) {
+    const double value = static_cast<double>(digits.value) / kPowersOfTen[digits.fraction];
+    out = digits.negative ? -value : value;
+    return true;
+  }
+  const auto [stop, ec] = std::from_chars(token.data(), token.data() + token.size(), out);
+  return ec == std::errc() && stop == token.data() + token.size();
+}
+
+// An integer token: no fraction, at most 18 digits (never wraps an int64).
+// "-0" is the full parser's to judge.
+bool fast_integer(const FlatJsonScanner::Digits& digits, std::int64_t& out) {
+  if (digits.fraction != 0 || digits.count > 18 || (digits.negative && digits.value == 0)) {
+    return false;
+  }
+  const auto value = static_cast<std::int64_t>(digits.value);
+  out = digits.negative ? -value : value;
+  return true;
+}
+
+// A JSON number on the full parser's path. simdjson 3.0 (Debian 12's) reads
+// some numbers of more than 19 digits wrongly (its issue #2093:
+// 0.95000000000000000000 comes out as 0.0277), so a number it accepts is read
+// again from its text with from_chars, which rounds correctly, as the fast
+// path does.
+bool read_double(simdjson::ondemand::value& value, double& out) {
+  std::string_view token = value.raw_json_token();
+  if (value.get_double().get(out)) return false;
+  while (!token.empty() && (token.back() == ' ' || token.back() == '\n' || token.back() == '\t' ||
+                            token.back() == '\r')) {
+    token.remove_suffix(1);
+  }
+  double exact = 0;
+  const auto [end, ec] = std::from_chars(token.data(), token.data() + token.size(), exact);
+  if (ec == std::errc() && end == token.data() + token.size()) out = exact;
+  return true;
+}
+
+bool in_range(const FieldSpec& field, double value) {
+  return std::isfinite(value) && value >= field.minimum && value <= field.maximum;
+}
+
+// One member into `column` on the fast path, with every check decode_value
+// makes; false declines (the full parser then reads the record and explains).
+bool fast_value(const FieldSpec& field, const FlatJsonScanner::Member& member, lake::Column& column,
+                UnixMicros* event_time) {
+  using Kind = FlatJsonScanner::ValueKind;
+  if (member.kind == Kind::kNull) {
+    if (field.required) return false;
+    column.append_null();
+    return true;
+  }
+  switch (field.type) {
+    case FieldType::kString:
+    case FieldType::kBlob: {
+      if (member.kind != Kind::kString) return false;
+      std::string_view text = member.text;
+      if (field.allowed != nullptr) {
+        const std::optional<std::string_view> canonical = field.allowed->canonicalize(text);
+        if (!canonical) return false;
+        text = *canonical;
+      }
+      column.append_bytes(text);
+      return true;
+    }
+    case FieldType::kDouble: {
+      double number = 0;
+      if (member.kind != Kind::kNumber || !fast_double(member.text, member.digits, number) ||
+          !in_range(field, number)) {
+        return false;
+      }
+      column.append_double(number);
+      return true;
+    }
+    case FieldType::kInt32:
+    case FieldType::kInt64: {
+      std::int64_t number = 0;
+      if (member.kind == Kind::kNumber) {
+        if (!fast_integer(member.digits, number)) return false;
+      } else if (member.kind != Kind::kString || !parse_integer_text(member.text, number)) {
+        return false;
+      }
+      if (field.type == FieldType::kInt32 && (number < std::numeric_limits<std::int32_t>::min() ||
+                                              number > std::numeric_limits<std::int32_t>::max())) {
+        return false;
+      }
+      const auto as_double = static_cast<double>(number);
+      if (as_double < field.minimum || as_double > field.maximum) return false;
+      append_integer(field, number, column);
+      return true;
+    }
+    case FieldType::kTimestamp: {
+      std::optional<UnixMicros> time;
+      if (member.kind == Kind::kString) {
+        time = events::parse_timestamp(member.text);
+      } else if (std::int64_t millis = 0;
+                 member.kind == Kind::kNumber && fast_integer(member.digits, millis)) {
+        time = events::from_epoch_millis(millis);
+      }
+      if (!time) return false;
+      column.append_int64(time->value);
+      if (event_time != nullptr) *event_time = *time;
+      return true;
+    }
+  }
+  SMARTCITY_CHECK(false, "unknown FieldType");
+}
+
 }  // namespace
 
-RecordDecoder::RecordDecoder() {
+RecordDecoder::RecordDecoder(DecodePath path) : path_(path) {
 #if defined(__AVX2__)
   // This file is compiled for the build machine's SIMD level (see
   // src/CMakeLists.txt): refuse cleanly on a CPU without it, not with SIGILL.
@@ -137,7 +268,16 @@ DecodeOutcome RecordDecoder::decode(events::EventKind kind, std::string_view pay
   } else if (payload.size() > events::kMaxRecordBytes) {
     fail("payload is " + format_byte_size(payload.size()) + ", over the " +
          format_byte_size(events::kMaxRecordBytes) + " limit for one record");
+  } else if (!simdjson::validate_utf8(payload.data(), payload.size())) {
+    // On-Demand checks UTF-8 only inside the strings it unescapes, and the
+    // fast path not at all; the lake promises text columns are UTF-8.
+    fail("payload is not valid UTF-8");
+  } else if (path_ == DecodePath::kFastWhereItCan &&
+             decode_fields_fast(kind, payload, rows, event_time)) {
+    ok = true;
+    ++fast_path_rows_;
   } else {
+    rows.abandon_row();
     // simdjson reads up to SIMDJSON_PADDING bytes past the end; Kafka's
     // buffer gives no such promise, so the record is copied once.
     buffer_.assign(payload);
@@ -161,11 +301,6 @@ bool RecordDecoder::decode_fields(events::EventKind kind, simdjson::padded_strin
   const events::EventSpec& spec = events::spec(kind);
   const KindKeys& keys = keys_[static_cast<std::size_t>(kind)];
 
-  // On-Demand checks UTF-8 only inside the strings it unescapes; the lake
-  // promises text columns are UTF-8, so the whole record is checked first.
-  if (!simdjson::validate_utf8(json.data(), json.length())) {
-    return fail("payload is not valid UTF-8");
-  }
   simdjson::ondemand::document document;
   if (const auto error = parser_.iterate(json).get(document)) {
     return fail(std::string("invalid JSON: ") + simdjson::error_message(error));
@@ -239,6 +374,107 @@ bool RecordDecoder::decode_fields(events::EventKind kind, simdjson::padded_strin
   return true;
 }
 
+const RecordDecoder::KeySlot* RecordDecoder::find_slot(KindKeys& keys, std::string_view key,
+                                                       std::size_t position) {
+  const bool remembered = position < keys.slot_at_position.size();
+  if (remembered) {
+    const KeySlot& guess = keys.slots[keys.slot_at_position[position]];
+    if (guess.key == key) return &guess;
+  }
+  for (std::size_t i = 0; i < keys.slots.size(); ++i) {
+    if (keys.slots[i].key != key) continue;
+    if (remembered) keys.slot_at_position[position] = static_cast<std::uint8_t>(i);
+    return &keys.slots[i];
+  }
+  return nullptr;
+}
+
+bool RecordDecoder::apply_member(const events::EventSpec& spec, const KeySlot* slot,
+                                 const FlatJsonScanner::Member& member, lake::ColumnBatch& rows,
+                                 std::uint32_t& seen, UnixMicros& event_time) {
+  if (slot == nullptr) return true;  // a key we do not know: ignored, as decode_fields does
+  const std::uint32_t bits =
+      (1u << slot->field) | (slot->second_field >= 0 ? 1u << slot->second_field : 0u);
+  if (seen & bits) return false;
+  seen |= bits;
+  const FieldSpec& field = spec.fields[static_cast<std::size_t>(slot->field)];
+  if (slot->second_field < 0) {
+    return fast_value(field, member, rows.column(static_cast<std::size_t>(slot->field)),
+                      field.type == FieldType::kTimestamp ? &event_time : nullptr);
+  }
+  // The original producer's location: [latitude, longitude].
+  const FieldSpec& second = spec.fields[static_cast<std::size_t>(slot->second_field)];
+  lake::Column& latitude = rows.column(static_cast<std::size_t>(slot->field));
+  lake::Column& longitude = rows.column(static_cast<std::size_t>(slot->second_field));
+  if (member.kind == FlatJsonScanner::ValueKind::kNull) {
+    if (field.required) return false;
+    latitude.append_null();
+    longitude.append_null();
+    return true;
+  }
+  double pair[2] = {0, 0};
+  if (member.kind != FlatJsonScanner::ValueKind::kNumberPair ||
+      !fast_double(member.text, member.digits, pair[0]) ||
+      !fast_double(member.second, member.second_digits, pair[1]) || !in_range(field, pair[0]) ||
+      !in_range(second, pair[1])) {
+    return false;
+  }
+  latitude.append_double(pair[0]);
+  longitude.append_double(pair[1]);
+  return true;
+}
+
+bool RecordDecoder::fill_missing(const events::EventSpec& spec, std::uint32_t seen,
+                                 lake::ColumnBatch& rows) {
+  for (std::size_t i = 0; i < spec.fields.size(); ++i) {
+    if (seen & (1u << i)) continue;
+    if (spec.fields[i].required) return false;
+    rows.column(i).append_null();
+  }
+  return true;
+}
+
+bool RecordDecoder::decode_fields_fast(events::EventKind kind, std::string_view json,
+                                       lake::ColumnBatch& rows, UnixMicros& event_time) {
+  const events::EventSpec& spec = events::spec(kind);
+  KindKeys& keys = keys_[static_cast<std::size_t>(kind)];
+  // Most records have the layout of the one before.
+  if (keys.layout.learned()) {
+    SMARTCITY_CHECK(keys.layout_slots.size() == keys.layout.size(),
+                    "a layout and its slots are learned together");
+    members_.resize(keys.layout.size());
+    if (keys.layout.read(json, members_)) {
+      std::uint32_t seen = 0;
+      bool read = true;
+      for (std::size_t i = 0; read && i < members_.size(); ++i) {
+        read = apply_member(spec, keys.layout_slots[i], members_[i], rows, seen, event_time);
+      }
+      if (read && fill_missing(spec, seen, rows)) return true;
+      rows.abandon_row();
+    }
+  }
+  FlatJsonScanner scanner(json);
+  FlatJsonScanner::Member member;
+  std::uint32_t seen = 0;
+  // The layout and its slots change together, and only for a record read
+  // whole: a record declined half-way must leave the old pair intact.
+  members_.clear();
+  member_slots_.clear();
+  for (std::size_t position = 0;; ++position) {
+    const FlatJsonScanner::Step step = scanner.next(member);
+    if (step == FlatJsonScanner::Step::kDecline) return false;
+    if (step == FlatJsonScanner::Step::kEnd) break;
+    const KeySlot* slot = find_slot(keys, member.key, position);
+    if (!apply_member(spec, slot, member, rows, seen, event_time)) return false;
+    members_.push_back(member);
+    member_slots_.push_back(slot);
+  }
+  if (!fill_missing(spec, seen, rows)) return false;
+  keys.layout.learn(json, members_);
+  keys.layout_slots.swap(member_slots_);
+  return true;
+}
+
 bool RecordDecoder::decode_value(const FieldSpec& field, simdjson::ondemand::value value,
                                  lake::Column& column, std::string_view key,
                                  UnixMicros* event_time) {
@@ -275,7 +511,7 @@ bool RecordDecoder::decode_value(const FieldSpec& field, simdjson::ondemand::val
     }
     case FieldType::kDouble: {
       double number = 0;
-      if (type != json_type::number || value.get_double().get(number)) {
+      if (type != json_type::number || !read_double(value, number)) {
         return fail(field_label(field, key) + ": expected a number, got " + got(value, type));
       }
       if (!std::isfinite(number) || number < field.minimum || number > field.maximum) {
@@ -313,11 +549,7 @@ bool RecordDecoder::decode_value(const FieldSpec& field, simdjson::ondemand::val
         return fail(field_label(field, key) + ": " + std::to_string(number) + " is outside " +
                     format_number(low) + ".." + format_number(high));
       }
-      if (field.type == FieldType::kInt32) {
-        column.append_int32(static_cast<std::int32_t>(number));
-      } else {
-        column.append_int64(number);
-      }
+      append_integer(field, number, column);
       return true;
     }
     case FieldType::kTimestamp: {
@@ -372,7 +604,8 @@ bool RecordDecoder::decode_location(const events::EventSpec& spec, const KeySlot
   std::size_t count = 0;
   for (auto element : array) {
     double number = 0;
-    if (count >= 2 || element.get_double().get(number)) {
+    simdjson::ondemand::value element_value;
+    if (count >= 2 || element.get(element_value) || !read_double(element_value, number)) {
       return fail(expected + "an array that is not two numbers");
     }
     pair[count++] = number;

@@ -10,6 +10,12 @@
 // know are ignored, so producers can add fields before the lake does. Every
 // field name, type, range and spelling comes from src/events/schema.h.
 //
+// Two paths, one result: a fast path (FlatJsonScanner, in place, no copy)
+// reads the flat objects producers write; whatever it declines is read again
+// by simdjson On-Demand, which also writes every dead letter's reason. The
+// fast path accepts a record only when the full parser would accept it with
+// the same values (tests/unit/stream and the fuzzer compare the two).
+//
 // Thread-safety: one decoder per thread (it owns a simdjson parser and a
 // padded copy buffer, reused for every record to avoid allocation).
 #pragma once
@@ -26,6 +32,7 @@
 #include "base/topic_partition.h"
 #include "events/schema.h"
 #include "lake/column_batch.h"
+#include "stream/flat_json_scanner.h"
 
 namespace smartcity::stream {
 
@@ -41,9 +48,13 @@ struct RecordMetadata {
 
 enum class DecodeOutcome { kRow, kDeadLetter };
 
+// Which paths a decoder may take; kFullParserOnly exists so that tests, the
+// fuzzer and the benchmark can hold the two paths against each other.
+enum class DecodePath { kFastWhereItCan, kFullParserOnly };
+
 class RecordDecoder {
  public:
-  RecordDecoder();
+  explicit RecordDecoder(DecodePath path = DecodePath::kFastWhereItCan);
 
   // Appends the record to `rows` (whose schema must be `kind`'s table) or to
   // `dead_letters` (dead_letter_schema()). `payload` is only read during the
@@ -54,6 +65,8 @@ class RecordDecoder {
 
   // The reason of the last dead letter, for tests and logs.
   const std::string& last_reason() const { return reason_; }
+  // Rows the fast path read whole; the others went through simdjson.
+  std::size_t fast_path_rows() const { return fast_path_rows_; }
 
  private:
   // What a JSON key means for one event kind.
@@ -64,7 +77,28 @@ class RecordDecoder {
   };
   struct KindKeys {
     std::vector<KeySlot> slots;
+    // The slot the previous record of this kind had at each key position:
+    // producers write keys in one order, so the first comparison usually hits.
+    std::array<std::uint8_t, 32> slot_at_position{};
+    // The last record read whole, and the slot of each of its members
+    // (nullptr: a key we do not know).
+    FlatJsonLayout layout;
+    std::vector<const KeySlot*> layout_slots;
   };
+
+  // The fast path: true when the record was read whole into `rows`; false
+  // when it declined (rows may then hold part of a row: the caller abandons it).
+  bool decode_fields_fast(events::EventKind kind, std::string_view json, lake::ColumnBatch& rows,
+                          UnixMicros& event_time);
+  const KeySlot* find_slot(KindKeys& keys, std::string_view key, std::size_t position);
+  // One member into its column(s), with every check decode_value makes;
+  // `seen` collects the fields given. False declines.
+  static bool apply_member(const events::EventSpec& spec, const KeySlot* slot,
+                           const FlatJsonScanner::Member& member, lake::ColumnBatch& rows,
+                           std::uint32_t& seen, UnixMicros& event_time);
+  // Nulls for the optional fields not given; false if a required one is missing.
+  static bool fill_missing(const events::EventSpec& spec, std::uint32_t seen,
+                           lake::ColumnBatch& rows);
 
   // Fills reason_ and returns false when the record is bad.
   bool decode_fields(events::EventKind kind, simdjson::padded_string_view json,
@@ -79,10 +113,15 @@ class RecordDecoder {
   void append_dead_letter(std::string_view payload, const RecordMetadata& metadata,
                           lake::ColumnBatch& dead_letters);
 
+  DecodePath path_;
   simdjson::ondemand::parser parser_;
   std::string buffer_;
   std::array<KindKeys, events::kEventKindCount> keys_;
+  // Scratch for the fast path, kept to avoid allocating per record.
+  std::vector<FlatJsonScanner::Member> members_;
+  std::vector<const KeySlot*> member_slots_;
   std::string reason_;
+  std::size_t fast_path_rows_ = 0;
 };
 
 }  // namespace smartcity::stream

@@ -77,6 +77,26 @@ TEST_F(RecordDecoderTest, CanonicalAndSeedFormatsGiveTheSameRow) {
   EXPECT_EQ(dead_.rows(), 0u);
 }
 
+// Found by the fuzzer holding the two paths against each other: simdjson 3.0
+// read 0.95000000000000000000 as 0.0277. Both paths must round as from_chars.
+TEST_F(RecordDecoderTest, NumbersOfManyDigitsAreReadExactlyOnBothPaths) {
+  std::string payload(kSeedVehicle);
+  payload.replace(payload.find("[51.5, -0.12]"), 13, "[51.5, -0.145323917666867686797]");
+  payload.replace(payload.find("33.5"), 4, "0.95000000000000000000");
+  for (DecodePath path : {DecodePath::kFastWhereItCan, DecodePath::kFullParserOnly}) {
+    decoder_ = RecordDecoder(path);
+    ASSERT_EQ(decode(EventKind::kVehicle, payload), DecodeOutcome::kRow) << decoder_.last_reason();
+    EXPECT_EQ(column(EventKind::kVehicle, "speed").double_at(0), 0.95);
+    EXPECT_EQ(column(EventKind::kVehicle, "longitude").double_at(0), -0.1453239176668677);
+  }
+  // The same numbers inside a record only the full parser reads (an escape).
+  std::string escaped = payload;
+  escaped.replace(escaped.find("\"BMW\""), 5, "\"B\\u004dW\"");
+  ASSERT_EQ(decode(EventKind::kVehicle, escaped), DecodeOutcome::kRow) << decoder_.last_reason();
+  EXPECT_EQ(column(EventKind::kVehicle, "speed").double_at(0), 0.95);
+  EXPECT_EQ(column(EventKind::kVehicle, "make").bytes_at(0), "BMW");
+}
+
 TEST_F(RecordDecoderTest, KeyOrderDoesNotMatterAndUnknownKeysAreIgnored) {
   ASSERT_EQ(
       decode(EventKind::kVehicle,
@@ -220,6 +240,122 @@ TEST_F(RecordDecoderTest, DecodingGoesOnAfterABadRecord) {
   // No Kafka timestamp: a dead letter is filed under its ingestion hour.
   EXPECT_EQ(dead_.hour_keys()[0], lake::hour_key(UnixMicros{1}));
   EXPECT_FALSE(dead_.column(4).is_valid(0));
+}
+
+// The fast path against the full parser, on the records above and on every
+// one-byte change of them that matters to a JSON reader: each byte replaced
+// by, and each gap given, one of the characters below, and every prefix.
+// Both must give the same outcome, the same row bit for bit, the same reason.
+TEST(RecordDecoderPaths, FastPathAndFullParserAgreeOnEveryNearbyRecord) {
+  const std::pair<EventKind, std::string_view> originals[] = {
+      {EventKind::kVehicle, kCanonicalVehicle},
+      {EventKind::kVehicle, kSeedVehicle},
+      {EventKind::kGps, R"({"id": "g", "deviceId": "d", "timestamp": "2024-04-05T12:34:56.5", )"
+                        R"("speed": 12.0, "direction": "North-East", "vehicleType": "private"})"},
+      {EventKind::kWeather,
+       R"({"id": "w", "deviceId": "d", "location": [52.1, -1.2], "timestamp": 1712320496000, )"
+       R"("temperature": -3.5, "weatherCondition": "Rain", "precipitation": 2.5, )"
+       R"("windSpeed": 10, "humidity": 80, "airQualityIndex": 42.1})"},
+      {EventKind::kEmergency,
+       R"({"id":"e","device_id":"d","incident_id":"i","type":"Fire","timestamp":)"
+       R"("2024-04-05T12:34:56+02:00","latitude":-0,"longitude":0.5,"status":"Active",)"
+       R"("description":null,"extra":[1,2]})"},
+  };
+  constexpr std::string_view kProbes = "\"\\,:{}[] \t0-1.eE+nx\x01\xc3";
+  RecordDecoder fast;
+  RecordDecoder full(DecodePath::kFullParserOnly);
+  lake::ColumnBatch fast_dead(lake::dead_letter_schema());
+  lake::ColumnBatch full_dead(lake::dead_letter_schema());
+  std::size_t compared = 0;
+  std::size_t rows = 0;
+  auto compare = [&](EventKind kind, const std::string& payload) {
+    lake::ColumnBatch fast_rows(lake::table_schema(kind));
+    lake::ColumnBatch full_rows(lake::table_schema(kind));
+    const RecordMetadata metadata{
+        events::spec(kind).topic, Partition{0}, Offset{1}, std::nullopt, "k", UnixMicros{5}};
+    const DecodeOutcome a = fast.decode(kind, payload, metadata, fast_rows, fast_dead);
+    const DecodeOutcome b = full.decode(kind, payload, metadata, full_rows, full_dead);
+    ++compared;
+    ASSERT_EQ(a, b) << payload;
+    if (a == DecodeOutcome::kRow) {
+      ++rows;
+      ASSERT_TRUE(lake::same_row(fast_rows, 0, full_rows, 0)) << payload;
+    } else {
+      ASSERT_EQ(fast.last_reason(), full.last_reason()) << payload;
+    }
+    fast_dead.clear();
+    full_dead.clear();
+  };
+  for (const auto& [kind, original] : originals) {
+    compare(kind, std::string(original));
+    for (std::size_t at = 0; at <= original.size(); ++at) {
+      compare(kind, std::string(original.substr(0, at)));
+      for (char probe : kProbes) {
+        std::string inserted(original);
+        inserted.insert(at, 1, probe);
+        compare(kind, inserted);
+        if (at == original.size()) continue;
+        std::string replaced(original);
+        replaced[at] = probe;
+        compare(kind, replaced);
+      }
+    }
+  }
+  EXPECT_GT(compared, 10'000u);
+  // Not a comparison of two refusals: many changes keep the record readable
+  // (white space, digits), and most of those rows came the fast way.
+  EXPECT_GT(rows, 1'000u);
+  EXPECT_GT(fast.fast_path_rows(), rows / 2);
+  EXPECT_EQ(full.fast_path_rows(), 0u);
+}
+
+// One decoder and the batches it fills, for vehicle records.
+struct VehicleRecords {
+  DecodeOutcome decode(std::string_view payload) {
+    const RecordMetadata metadata{"vehicle_data", Partition{0}, Offset{1},
+                                  std::nullopt,   "",           UnixMicros{5}};
+    return decoder.decode(EventKind::kVehicle, payload, metadata, rows, dead);
+  }
+  RecordDecoder decoder;
+  lake::ColumnBatch rows{lake::table_schema(EventKind::kVehicle)};
+  lake::ColumnBatch dead{lake::dead_letter_schema()};
+};
+
+// Found by the fuzzer: a record the fast path declines half-way must not
+// change what the learned layout maps its values to.
+TEST(RecordDecoderPaths, ARecordDeclinedHalfWayLeavesTheLearnedLayoutAlone) {
+  VehicleRecords records;
+  RecordDecoder& decoder = records.decoder;
+  lake::ColumnBatch& rows = records.rows;
+  ASSERT_EQ(records.decode(kCanonicalVehicle), DecodeOutcome::kRow);
+  // Same keys, id and device_id swapped, cut off after them: declined by
+  // both paths, a dead letter.
+  EXPECT_EQ(records.decode(R"({"device_id":"x","id":"y","timestamp":)"),
+            DecodeOutcome::kDeadLetter);
+  std::string next(kCanonicalVehicle);
+  next.replace(next.find("\"a1\""), 4, "\"a2\"");
+  ASSERT_EQ(records.decode(next), DecodeOutcome::kRow);
+  ASSERT_EQ(rows.rows(), 2u);
+  EXPECT_EQ(rows.column(0).bytes_at(1), "a2");
+  EXPECT_EQ(rows.column(1).bytes_at(1), "Vehicle-1");
+  EXPECT_EQ(decoder.fast_path_rows(), 2u);
+}
+
+TEST(RecordDecoderPaths, ProducersRecordsTakeTheFastPath) {
+  VehicleRecords records;
+  RecordDecoder& decoder = records.decoder;
+  lake::ColumnBatch& rows = records.rows;
+  for (std::string_view payload : {kCanonicalVehicle, kSeedVehicle}) {
+    ASSERT_EQ(records.decode(payload), DecodeOutcome::kRow);
+  }
+  EXPECT_EQ(decoder.fast_path_rows(), 2u);
+  // An escape is the full parser's: same row, the slow way.
+  ASSERT_EQ(records.decode(R"({"id":"a\u0031","device_id":"V","timestamp":1712320496000,)"
+                           R"("latitude":1,"longitude":2,"speed":3,"direction":"N","make":"M",)"
+                           R"("model":"X","year":"2024","fuel_type":"Hybrid"})"),
+            DecodeOutcome::kRow);
+  EXPECT_EQ(decoder.fast_path_rows(), 2u);
+  EXPECT_EQ(rows.column(0).bytes_at(2), "a1");
 }
 
 }  // namespace
