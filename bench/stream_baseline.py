@@ -6,11 +6,18 @@ million events (user + system of the stream process), and peak RSS; beside
 the wall time (start-up and group join included), the stream's own time from
 the first record read to the last commit.
 
-Usage: bench/stream_baseline.py [--events N] [--runs R] [--partitions P]"""
+With --against OTHER_BINARY the runs alternate between this build and that
+one (an older commit, say) on the same preloaded broker, and the results are
+the two medians and their ratios: the machine is shared and noisy, and it is
+not always the same machine, so a change is measured against its parent here
+and now rather than against figures recorded elsewhere.
+
+Usage: bench/stream_baseline.py [--events N] [--runs R] [--partitions P] [--against BIN]"""
 
 import argparse
 import pathlib
 import re
+import statistics
 import sys
 import tempfile
 
@@ -22,7 +29,9 @@ def main():
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--partitions", type=int, default=3)
+    parser.add_argument("--against", help="another smartcity binary to alternate runs with")
     args = parser.parse_args()
+    binaries = [("this build", SMARTCITY)] + ([("against", args.against)] if args.against else [])
 
     work = pathlib.Path(tempfile.mkdtemp(prefix="smartcity-bench-"))
     broker = Broker(work / "kafka", args.partitions)
@@ -34,38 +43,66 @@ def main():
              "100", "--count", str(args.events), "--seed", "1", "--rate", "0"])
         preload = {"wall_s": round(wall, 2), "events_per_s": round(args.events / wall),
                    "cpu_s_per_million": round(cpu / args.events * 1e6, 3)}
-        runs = []
+        runs = {label: [] for label, _ in binaries}
         for i in range(args.runs):
-            wall, cpu, rss, stderr = run_measured(
-                [SMARTCITY, "stream", "--brokers", broker.bootstrap, "--lake",
-                 str(work / f"lake-{i}"), "--group", f"bench-{i}", "--until-caught-up"])
-            match = re.search(r"(\d+) records in ([\d.]+)s", stderr)
-            records = int(match.group(1)) if match else 0
-            loop_s = float(match.group(2)) if match else 0.0
-            if records != args.events:
-                sys.exit(f"run {i}: streamed {records} records, expected {args.events}")
-            runs.append({"run": i, "wall_s": round(wall, 2),
-                         "events_per_s": round(args.events / wall),
-                         "cpu_s_per_million": round(cpu / args.events * 1e6, 3),
-                         "peak_rss_mb": round(rss, 1), "read_to_commit_s": loop_s,
-                         "read_to_commit_events_per_s": round(args.events / loop_s)})
-            print(f"run {i}: {runs[-1]}", file=sys.stderr)
+            for label, binary in binaries:
+                runs[label].append(stream_once(binary, broker, work / f"lake-{label}-{i}",
+                                               f"bench-{label}-{i}".replace(" ", "-"), args.events, i))
+                print(f"{label} run {i}: {runs[label][-1]}", file=sys.stderr)
     finally:
         broker.stop()
+    size = f"{args.events // 1_000_000}M" if args.events % 1_000_000 == 0 else str(args.events)
+    notes = (f"{args.events:,} seed-shaped events, {args.partitions} partitions per topic; "
+             "wall time includes start-up and the consumer-group join.")
+    if not args.against:
+        median, rows = table(runs["this build"])
+        write_results(f"stream-baseline-{size}",
+                      {"events": args.events, "partitions": args.partitions, "preload": preload,
+                       "runs": runs["this build"], "median": median},
+                      RUN_COLUMNS + ["first-read-to-last-commit s", "its events/s"], rows, notes)
+        return
+    medians = {label: table(label_runs)[0] for label, label_runs in runs.items()}
+    rows = []
+    for label, median in medians.items():
+        rows.append([label, median["wall_s"], f"{median['events_per_s']:,.0f}",
+                     median["cpu_s_per_million"], median["peak_rss_mb"],
+                     f"{median['read_to_commit_events_per_s']:,.0f}"])
+    this, other = medians["this build"], medians["against"]
+    rows.append(["ratio", round(this["wall_s"] / other["wall_s"], 3),
+                 round(this["events_per_s"] / other["events_per_s"], 3),
+                 round(this["cpu_s_per_million"] / other["cpu_s_per_million"], 3),
+                 round(this["peak_rss_mb"] / other["peak_rss_mb"], 3),
+                 round(this["read_to_commit_events_per_s"] / other["read_to_commit_events_per_s"], 3)])
+    write_results(f"stream-ab-{size}",
+                  {"events": args.events, "partitions": args.partitions, "preload": preload,
+                   "against": args.against, "runs": runs, "medians": medians},
+                  ["binary (median of runs, alternating)", "wall s", "events/s", "CPU s per million",
+                   "peak RSS MiB", "first-read-to-last-commit events/s"], rows,
+                  notes + f" {args.runs} runs each, alternating.")
+
+
+def stream_once(binary, broker, lake, group, events, run):
+    wall, cpu, rss, stderr = run_measured(
+        [binary, "stream", "--brokers", broker.bootstrap, "--lake", str(lake), "--group", group,
+         "--until-caught-up"])
+    match = re.search(r"(\d+) records in ([\d.]+)s", stderr)
+    records = int(match.group(1)) if match else 0
+    loop_s = float(match.group(2)) if match else 0.0
+    if records != events:
+        sys.exit(f"{binary} run {run}: streamed {records} records, expected {events}")
+    return {"run": run, "wall_s": round(wall, 2), "events_per_s": round(events / wall),
+            "cpu_s_per_million": round(cpu / events * 1e6, 3), "peak_rss_mb": round(rss, 1),
+            "read_to_commit_s": loop_s, "read_to_commit_events_per_s": round(events / loop_s)}
+
+
+def table(runs):
+    """run_table's median and rows, with the stream's own first-read-to-last-commit time."""
     median, rows = run_table(runs)
-    import statistics
     for key in ("read_to_commit_s", "read_to_commit_events_per_s"):
         median[key] = statistics.median(r[key] for r in runs)
     for row, values in zip(rows, runs + [median]):
         row += [values["read_to_commit_s"], f"{values['read_to_commit_events_per_s']:,.0f}"]
-    size = f"{args.events // 1_000_000}M" if args.events % 1_000_000 == 0 else str(args.events)
-    write_results(f"stream-baseline-{size}",
-                  {"events": args.events, "partitions": args.partitions, "preload": preload,
-                   "runs": runs, "median": median},
-                  RUN_COLUMNS + ["first-read-to-last-commit s", "its events/s"], rows,
-                  f"{args.events:,} seed-shaped events, {args.partitions} partitions per topic; "
-                  "wall time includes start-up and the consumer-group join.")
-
+    return median, rows
 
 if __name__ == "__main__":
     main()
