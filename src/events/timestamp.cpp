@@ -73,12 +73,6 @@ bool read_digits(std::string_view text, std::size_t& pos, int n, int& value) {
   return true;
 }
 
-bool expect(std::string_view text, std::size_t& pos, char c) {
-  if (pos >= text.size() || text[pos] != c) return false;
-  ++pos;
-  return true;
-}
-
 }  // namespace
 
 void append_timestamp(UnixMicros t, TimestampStyle style, std::string& out) {
@@ -113,20 +107,27 @@ std::string format_timestamp(UnixMicros t, TimestampStyle style) {
 }
 
 std::optional<UnixMicros> parse_timestamp(std::string_view text) {
-  std::size_t pos = 0;
-  int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
-  if (!read_digits(text, pos, 4, year) || !expect(text, pos, '-') ||
-      !read_digits(text, pos, 2, month) || !expect(text, pos, '-') ||
-      !read_digits(text, pos, 2, day)) {
+  // "YYYY-MM-DDTHH:MM:SS" has fixed places: one length check, then every
+  // byte by index (the stream parses one of these per event).
+  constexpr std::size_t kDateTimeLength = 19;
+  if (text.size() < kDateTimeLength || text[4] != '-' || text[7] != '-' ||
+      (text[10] != 'T' && text[10] != ' ') || text[13] != ':' || text[16] != ':') {
     return std::nullopt;
   }
-  if (pos >= text.size() || (text[pos] != 'T' && text[pos] != ' ')) return std::nullopt;
-  ++pos;
-  if (!read_digits(text, pos, 2, hour) || !expect(text, pos, ':') ||
-      !read_digits(text, pos, 2, minute) || !expect(text, pos, ':') ||
-      !read_digits(text, pos, 2, second)) {
-    return std::nullopt;
-  }
+  bool all_digits = true;
+  const auto at = [&](std::size_t i) {
+    const auto digit = static_cast<unsigned>(static_cast<unsigned char>(text[i]) - '0');
+    all_digits &= digit <= 9;
+    return static_cast<int>(digit);
+  };
+  const int year = at(0) * 1000 + at(1) * 100 + at(2) * 10 + at(3);
+  const int month = at(5) * 10 + at(6);
+  const int day = at(8) * 10 + at(9);
+  const int hour = at(11) * 10 + at(12);
+  const int minute = at(14) * 10 + at(15);
+  const int second = at(17) * 10 + at(18);
+  if (!all_digits) return std::nullopt;
+  std::size_t pos = kDateTimeLength;
   if (year < 1 || month < 1 || month > 12 || day < 1 ||
       static_cast<unsigned>(day) > days_in_month(year, static_cast<unsigned>(month)) || hour > 23 ||
       minute > 59 || second > 59) {
