@@ -57,12 +57,13 @@ def committed_paths(s3, prefix):
 def assert_s3_lake_exactly_once(s3, prefix, bootstrap, expected):
     assert_offsets_exactly_once(bootstrap, table_datasets(s3, prefix), expected)
     keys = s3.keys(prefix)
-    data = {k for k in keys if not k.startswith("_smartcity/")}
-    # S3Proxy itself writes each upload to ".<name>.tmp-<uuid>" and renames it when
+    # S3Proxy itself writes each upload to "<name>.tmp-<uuid>" and renames it when
     # complete; a server killed mid-upload leaves that file, which a real S3 has
-    # no equivalent of. Everything else hidden would be smartcity's.
-    hidden = sorted(k for k in data if any(part.startswith(".") for part in k.split("/"))
-                    and not re.search(r"\.tmp-[0-9a-f-]{36}$", k))
+    # no equivalent of, so it is neither smartcity's nor an object. Everything
+    # else hidden would be smartcity's.
+    data = {k for k in keys if not k.startswith("_smartcity/")
+            and not re.search(r"\.tmp-[0-9a-f-]{36}$", k)}
+    hidden = sorted(k for k in data if any(part.startswith(".") for part in k.split("/")))
     assert hidden == [], f"staged objects left behind: {hidden[:5]}"
     assert data == committed_paths(s3, prefix), "objects that no commit names, or missing ones"
     leases = [k for k in keys if k.startswith("_smartcity/writers/")]
