@@ -332,13 +332,7 @@ bool RecordDecoder::decode_fields(events::EventKind kind, simdjson::padded_strin
     if (const auto error = field.unescaped_key().get(key)) {
       return fail(std::string("invalid JSON in a key: ") + simdjson::error_message(error));
     }
-    const KeySlot* slot = nullptr;
-    for (const KeySlot& candidate : keys.slots) {
-      if (candidate.key == key) {
-        slot = &candidate;
-        break;
-      }
-    }
+    const KeySlot* slot = find_slot(keys, key);
     if (slot == nullptr) continue;  // a key we do not know: ignored, see header
     const std::uint32_t bits =
         (1u << slot->field) | (slot->second_field >= 0 ? 1u << slot->second_field : 0u);
@@ -374,17 +368,9 @@ bool RecordDecoder::decode_fields(events::EventKind kind, simdjson::padded_strin
   return true;
 }
 
-const RecordDecoder::KeySlot* RecordDecoder::find_slot(KindKeys& keys, std::string_view key,
-                                                       std::size_t position) {
-  const bool remembered = position < keys.slot_at_position.size();
-  if (remembered) {
-    const KeySlot& guess = keys.slots[keys.slot_at_position[position]];
-    if (guess.key == key) return &guess;
-  }
-  for (std::size_t i = 0; i < keys.slots.size(); ++i) {
-    if (keys.slots[i].key != key) continue;
-    if (remembered) keys.slot_at_position[position] = static_cast<std::uint8_t>(i);
-    return &keys.slots[i];
+const RecordDecoder::KeySlot* RecordDecoder::find_slot(const KindKeys& keys, std::string_view key) {
+  for (const KeySlot& slot : keys.slots) {
+    if (slot.key == key) return &slot;
   }
   return nullptr;
 }
@@ -460,11 +446,11 @@ bool RecordDecoder::decode_fields_fast(events::EventKind kind, std::string_view 
   // whole: a record declined half-way must leave the old pair intact.
   members_.clear();
   member_slots_.clear();
-  for (std::size_t position = 0;; ++position) {
+  for (;;) {
     const FlatJsonScanner::Step step = scanner.next(member);
     if (step == FlatJsonScanner::Step::kDecline) return false;
     if (step == FlatJsonScanner::Step::kEnd) break;
-    const KeySlot* slot = find_slot(keys, member.key, position);
+    const KeySlot* slot = find_slot(keys, member.key);
     if (!apply_member(spec, slot, member, rows, seen, event_time)) return false;
     members_.push_back(member);
     member_slots_.push_back(slot);

@@ -77,9 +77,6 @@ class RecordDecoder {
   };
   struct KindKeys {
     std::vector<KeySlot> slots;
-    // The slot the previous record of this kind had at each key position:
-    // producers write keys in one order, so the first comparison usually hits.
-    std::array<std::uint8_t, 32> slot_at_position{};
     // The last record read whole, and the slot of each of its members
     // (nullptr: a key we do not know).
     FlatJsonLayout layout;
@@ -90,7 +87,8 @@ class RecordDecoder {
   // when it declined (rows may then hold part of a row: the caller abandons it).
   bool decode_fields_fast(events::EventKind kind, std::string_view json, lake::ColumnBatch& rows,
                           UnixMicros& event_time);
-  const KeySlot* find_slot(KindKeys& keys, std::string_view key, std::size_t position);
+  // The slot of `key` (either spelling), or nullptr for a key we do not know.
+  static const KeySlot* find_slot(const KindKeys& keys, std::string_view key);
   // One member into its column(s), with every check decode_value makes;
   // `seen` collects the fields given. False declines.
   static bool apply_member(const events::EventSpec& spec, const KeySlot* slot,
