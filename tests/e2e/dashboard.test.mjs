@@ -47,14 +47,16 @@ async function browser() {
 }
 
 // A page that records console errors and any request leaving 127.0.0.1.
-async function openPage(b, base) {
+// `timeoutMs` is generous: under `make test` the page shares 2 cores with a
+// Kafka broker, Spark and S3Proxy, and parsing ECharts alone took 8 s there.
+async function openPage(b, base, timeoutMs = 90000) {
   const page = await b.newPage({ viewport: { width: 1366, height: 768 }, acceptDownloads: true });
   const problems = [];
   page.on('console', m => { if (m.type() === 'error') problems.push('console: ' + m.text()); });
   page.on('pageerror', e => problems.push('page error: ' + e.message));
   page.on('request', r => { if (!r.url().startsWith(base)) problems.push('outside request: ' + r.url()); });
   await page.goto(base + '/');
-  await page.waitForSelector('body[data-loaded="true"]', { timeout: 30000 });
+  await page.waitForSelector('body[data-loaded="true"]', { timeout: timeoutMs });
   return { page, problems };
 }
 
@@ -63,30 +65,35 @@ const lake = path.join(work, 'lake');
 
 test('the live demo fills the dashboard without errors or outside requests', async () => {
   const [kafkaPort, httpPort] = [await freePort(), await freePort()];
-  const demo = spawn(SMARTCITY, ['demo', '--duration', '35s', '--port', String(kafkaPort),
+  // No --duration: the demo runs until the checks are done and then gets the
+  // Ctrl-C a user would press, so a slow start on a loaded machine cannot end
+  // the demo before the page has loaded.
+  const demo = spawn(SMARTCITY, ['demo', '--port', String(kafkaPort),
     '--http-port', String(httpPort), '--lake', lake, '--broker-data', path.join(work, 'broker'),
     '--vehicles', '12', '--rate', '1500'],
     { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   demo.stderr.on('data', d => { log += d; });
-  const exited = new Promise(resolve => demo.on('exit', resolve));
+  const exited = new Promise(resolve => demo.on('exit', (code, signal) => resolve(code ?? signal)));
   const base = `http://127.0.0.1:${httpPort}`;
   try {
-    await waitFor(base + '/api/health', 60000);
+    await waitFor(base + '/api/health', 120000);
     const b = await browser();
     try {
       const { page, problems } = await openPage(b, base);
       await page.waitForFunction(() => (window.smartcity.latest.weather?.rows.length ?? 0) > 0,
-                                 null, { timeout: 30000 });
+                                 null, { timeout: 60000 });
       const first = await page.evaluate(() => window.smartcity.latest.weather.rows.reduce((n, r) => n + r[1], 0));
       await page.waitForFunction(n => window.smartcity.latest.weather.rows.reduce((m, r) => m + r[1], 0) > n,
-                                 first, { timeout: 30000 });
+                                 first, { timeout: 60000 });
       await page.screenshot({ path: path.join(ARTIFACTS, 'demo-live.png'), fullPage: true });
       assert.deepEqual(problems, []);
     } finally { await b.close(); }
   } finally {
+    demo.kill('SIGINT');
     const code = await exited;
     assert.equal(code, 0, log.slice(-2000));
+    assert.match(log, /demo: published \d+ records/, log.slice(-2000));
   }
 });
 
