@@ -20,6 +20,11 @@ using DuckDbDatabase =
     std::unique_ptr<std::remove_pointer_t<duckdb_database>, DuckDbDatabaseCloser>;
 using DuckDbConnection =
     std::unique_ptr<std::remove_pointer_t<duckdb_connection>, DuckDbConnectionCloser>;
+struct DuckDbPreparedDestroyer {
+  void operator()(duckdb_prepared_statement statement) const { duckdb_destroy_prepare(&statement); }
+};
+using DuckDbPrepared =
+    std::unique_ptr<std::remove_pointer_t<duckdb_prepared_statement>, DuckDbPreparedDestroyer>;
 
 // A materialized result; destroyed with its owner.
 class DuckDbResult {

@@ -34,20 +34,27 @@ std::optional<HourKey> parse_partition_folder(std::string_view folder) {
   return hour_key(*start);
 }
 
-std::vector<HourKey> distinct_hours(const ColumnBatch& batch) {
-  std::vector<HourKey> hours;
-  for (HourKey hour : batch.hour_keys()) {
-    // Rows arrive nearly in time order: the newest hour seen is the likely match.
-    bool seen = false;
-    for (auto it = hours.rbegin(); it != hours.rend(); ++it) {
-      if (*it == hour) {
-        seen = true;
-        break;
+std::vector<RowsOfHour> rows_by_hour(const ColumnBatch& batch) {
+  std::vector<RowsOfHour> groups;
+  const std::span<const HourKey> hours = batch.hour_keys();
+  std::size_t current = 0;
+  for (std::size_t row = 0; row < hours.size(); ++row) {
+    // Rows arrive nearly in time order: the group of the last row is the
+    // likely match, then the newest groups.
+    if (groups.empty() || groups[current].hour != hours[row]) {
+      auto it = groups.rbegin();
+      while (it != groups.rend() && it->hour != hours[row])
+        ++it;
+      if (it == groups.rend()) {
+        groups.push_back({hours[row], {}});
+        current = groups.size() - 1;
+      } else {
+        current = static_cast<std::size_t>(groups.rend() - it) - 1;
       }
     }
-    if (!seen) hours.push_back(hour);
+    groups[current].rows.push_back(static_cast<std::uint32_t>(row));
   }
-  return hours;
+  return groups;
 }
 
 }  // namespace smartcity::lake

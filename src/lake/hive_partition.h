@@ -17,7 +17,14 @@ std::string partition_folder(HourKey hour);
 // The hour of a "date=YYYY-MM-DD/hour=HH" folder path, or nullopt.
 std::optional<HourKey> parse_partition_folder(std::string_view folder);
 
-// The distinct hour keys of `batch`, in order of first appearance.
-std::vector<HourKey> distinct_hours(const ColumnBatch& batch);
+// The rows of one batch filed under one hour: what one Parquet file holds.
+struct RowsOfHour {
+  HourKey hour;
+  std::vector<std::uint32_t> rows;  // indices into the batch, increasing
+};
+
+// The rows of `batch` grouped by hour, hours in order of first appearance.
+// One pass over the batch, however many hours it spans.
+std::vector<RowsOfHour> rows_by_hour(const ColumnBatch& batch);
 
 }  // namespace smartcity::lake

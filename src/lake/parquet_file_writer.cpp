@@ -1,8 +1,5 @@
 #include "lake/parquet_file_writer.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
 
 #include "base/check.h"
@@ -115,14 +112,6 @@ void run_scan(duckdb_function_info info, duckdb_data_chunk output) {
   position->next += count;
 }
 
-void sync_file(const std::filesystem::path& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) throw StorageError(errno_message("cannot open " + path.string() + " to sync"));
-  const int rc = ::fsync(fd);
-  ::close(fd);
-  if (rc != 0) throw StorageError(errno_message("cannot sync " + path.string()));
-}
-
 }  // namespace
 
 ParquetFileWriter::ParquetFileWriter()
@@ -145,26 +134,24 @@ ParquetFileWriter::ParquetFileWriter()
 
 ParquetFileWriter::~ParquetFileWriter() = default;
 
-FileStats ParquetFileWriter::write(const ColumnBatch& batch, HourKey hour,
+FileStats ParquetFileWriter::write(const ColumnBatch& batch, std::span<const std::uint32_t> rows,
                                    const std::filesystem::path& path) {
   scan_.batch = &batch;
-  scan_.rows.clear();
-  const auto hours = batch.hour_keys();
-  for (std::size_t i = 0; i < hours.size(); ++i) {
-    if (hours[i] == hour) scan_.rows.push_back(static_cast<std::uint32_t>(i));
-  }
+  scan_.rows = rows;
+  struct ScanReset {
+    Scan* scan;
+    ~ScanReset() { *scan = Scan{}; }
+  } reset{&scan_};
   const std::string sql =
       std::string("COPY (SELECT * FROM ") + kScanFunction + "()) TO " +
       sql_string_literal(path.string()) + " (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL " +
       std::to_string(kZstdLevel) + ", ROW_GROUP_SIZE " + std::to_string(kRowGroupRows) +
-      ", DICTIONARY_SIZE_LIMIT " + std::to_string(kDictionaryLimit) + ")";
+      ", DICTIONARY_SIZE_LIMIT " + std::to_string(kDictionaryLimit) + ", WRITE_BLOOM_FILTER false)";
   execute(connection_.get(), sql, "cannot write Parquet file " + path.string());
-  scan_.batch = nullptr;
-  sync_file(path);
   std::error_code ec;
   const std::uintmax_t bytes = std::filesystem::file_size(path, ec);
   if (ec) throw StorageError("cannot stat " + path.string() + ": " + ec.message());
-  return FileStats{scan_.rows.size(), bytes};
+  return FileStats{rows.size(), bytes};
 }
 
 }  // namespace smartcity::lake

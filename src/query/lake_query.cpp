@@ -88,10 +88,7 @@ struct ExtractedDeleter {
     duckdb_destroy_extracted(&statements);
   }
 };
-struct PreparedDeleter {
-  void operator()(duckdb_prepared_statement statement) const { duckdb_destroy_prepare(&statement); }
-};
-using Prepared = std::unique_ptr<std::remove_pointer_t<duckdb_prepared_statement>, PreparedDeleter>;
+using Prepared = lake::DuckDbPrepared;
 
 std::string trim_statement(std::string sql) {
   while (!sql.empty() &&

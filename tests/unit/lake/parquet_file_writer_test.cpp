@@ -59,17 +59,27 @@ void append_dead_letter(ColumnBatch& batch, int i, HourKey hour) {
   batch.finish_row(hour);
 }
 
+// Every row of `batch`, in order.
+std::vector<std::uint32_t> all_rows(const ColumnBatch& batch) {
+  std::vector<std::uint32_t> rows(batch.rows());
+  for (std::uint32_t i = 0; i < rows.size(); ++i)
+    rows[i] = i;
+  return rows;
+}
+
 TEST(ParquetFileWriter, WritesOnlyTheRequestedHourWithTypesAndNulls) {
   testing::ScratchFolder folder;
   ColumnBatch batch(dead_letter_schema());
   const HourKey first{475644}, second{475645};
   for (int i = 0; i < 10; ++i)
     append_dead_letter(batch, i, i < 6 ? first : second);
-  EXPECT_EQ(distinct_hours(batch), (std::vector<HourKey>{first, second}));
+  const std::vector<RowsOfHour> hours = rows_by_hour(batch);
+  ASSERT_EQ(hours.size(), 2u);
+  EXPECT_EQ(hours[1].hour, second);
 
   ParquetFileWriter writer;
   const auto path = folder.path() / "a.parquet";
-  const FileStats stats = writer.write(batch, second, path);
+  const FileStats stats = writer.write(batch, hours[1].rows, path);
   EXPECT_EQ(stats.rows, 4u);
   EXPECT_EQ(stats.bytes, std::filesystem::file_size(path));
 
@@ -98,11 +108,16 @@ TEST(ParquetFileWriter, UsesZstdAndKeepsStatistics) {
     append_dead_letter(batch, i, HourKey{1});
   ParquetFileWriter writer;
   const auto path = folder.path() / "b.parquet";
-  writer.write(batch, HourKey{1}, path);
+  writer.write(batch, all_rows(batch), path);
   const auto meta =
       query("SELECT DISTINCT compression FROM parquet_metadata('" + path.string() + "')");
   ASSERT_EQ(meta.size(), 1u);
   EXPECT_EQ(meta[0][0], "ZSTD");
+  // No Bloom filters (see the header), on dictionary columns either.
+  EXPECT_EQ(query("SELECT count(*) FILTER (bloom_filter_offset IS NOT NULL), "
+                  "count(*) FILTER (encodings LIKE '%DICTIONARY%') FROM parquet_metadata('" +
+                  path.string() + "')")[0],
+            (std::vector<std::string>{"0", "8"}));
   const auto stats = query("SELECT stats_min, stats_max FROM parquet_metadata('" + path.string() +
                            "') WHERE path_in_schema = '_offset'");
   ASSERT_EQ(stats.size(), 1u);
@@ -125,7 +140,7 @@ TEST(ParquetFileWriter, RepeatedColumnsKeepADictionaryColumnsOfManyValuesArePlai
     append_dead_letter(batch, i % 1500, HourKey{1});
   ParquetFileWriter writer;
   const auto path = folder.path() / "d.parquet";
-  writer.write(batch, HourKey{1}, path);
+  writer.write(batch, all_rows(batch), path);
   const auto encodings = [&](const std::string& column) {
     const auto rows = query("SELECT encodings FROM parquet_metadata('" + path.string() +
                             "') WHERE path_in_schema = '" + column + "'");
@@ -145,7 +160,7 @@ TEST(ParquetFileWriter, LargeBatchesSplitIntoRowGroups) {
     append_dead_letter(batch, i, HourKey{1});
   ParquetFileWriter writer;
   const auto path = folder.path() / "c.parquet";
-  EXPECT_EQ(writer.write(batch, HourKey{1}, path).rows, static_cast<std::uint64_t>(rows));
+  EXPECT_EQ(writer.write(batch, all_rows(batch), path).rows, static_cast<std::uint64_t>(rows));
   const auto groups =
       query("SELECT count(DISTINCT row_group_id) FROM parquet_metadata('" + path.string() + "')");
   EXPECT_EQ(groups[0][0], "2");
@@ -165,7 +180,7 @@ TEST(ParquetFileWriter, WritersOnSeveralThreadsAtOnce) {
   for (int t = 0; t < 3; ++t) {
     threads.emplace_back([&, t] {
       ParquetFileWriter writer;
-      writer.write(batch, HourKey{1}, folder.path() / ("t" + std::to_string(t) + ".parquet"));
+      writer.write(batch, all_rows(batch), folder.path() / ("t" + std::to_string(t) + ".parquet"));
     });
   }
   for (std::thread& thread : threads)
@@ -178,7 +193,79 @@ TEST(ParquetFileWriter, UnwritablePathIsAStorageError) {
   ColumnBatch batch(dead_letter_schema());
   append_dead_letter(batch, 1, HourKey{1});
   ParquetFileWriter writer;
-  EXPECT_THROW(writer.write(batch, HourKey{1}, "/nonexistent-folder/x.parquet"), StorageError);
+  EXPECT_THROW(writer.write(batch, all_rows(batch), "/nonexistent-folder/x.parquet"), StorageError);
+}
+
+TEST(ParquetFileWriter, OneWriterServesSeveralSchemasAndFilesInTurn) {
+  // The COPY is prepared once per schema and run again with another file
+  // name: each file must hold its own batch's rows and columns, a file
+  // written twice holds the second write, and a failed write leaves the
+  // writer usable.
+  testing::ScratchFolder folder;
+  ColumnBatch dead(dead_letter_schema());
+  for (int i = 0; i < 50; ++i)
+    append_dead_letter(dead, i, HourKey{1});
+  ColumnBatch weather(table_schema(events::EventKind::kWeather));
+  for (int i = 0; i < 7; ++i) {
+    for (std::size_t c = 0; c < weather.schema().columns.size(); ++c) {
+      Column& column = weather.column(c);
+      switch (column.type()) {
+        case events::FieldType::kString:
+        case events::FieldType::kBlob:
+          column.append_bytes("w" + std::to_string(i));
+          break;
+        case events::FieldType::kInt32:
+          column.append_int32(i);
+          break;
+        case events::FieldType::kInt64:
+        case events::FieldType::kTimestamp:
+          column.append_int64(i);
+          break;
+        case events::FieldType::kDouble:
+          column.append_double(i + 0.5);
+          break;
+      }
+    }
+    weather.finish_row(HourKey{1});
+  }
+  ParquetFileWriter writer;
+  const auto file = [&](const std::string& name) { return (folder.path() / name).string(); };
+  const std::vector<std::uint32_t> evens{0, 2, 4, 6};
+  EXPECT_EQ(writer.write(dead, all_rows(dead), file("dead-1.parquet")).rows, 50u);
+  EXPECT_EQ(writer.write(weather, evens, file("weather-1.parquet")).rows, 4u);
+  EXPECT_EQ(writer.write(dead, std::vector<std::uint32_t>{3, 9}, file("dead-2.parquet")).rows, 2u);
+  EXPECT_THROW(writer.write(weather, evens, "/nonexistent-folder/w.parquet"), StorageError);
+  EXPECT_EQ(writer.write(weather, all_rows(weather), file("weather-2.parquet")).rows, 7u);
+  EXPECT_EQ(writer.write(weather, std::vector<std::uint32_t>{5}, file("weather-1.parquet")).rows,
+            1u);
+
+  EXPECT_EQ(
+      query("SELECT count(*), min(_offset), max(_offset) FROM '" + file("dead-1.parquet") + "'")[0],
+      (std::vector<std::string>{"50", "1000", "1049"}));
+  EXPECT_EQ(query("SELECT list(_offset ORDER BY _offset)::VARCHAR, max(reason) FROM '" +
+                  file("dead-2.parquet") + "'")[0],
+            (std::vector<std::string>{"[1003, 1009]", "reason 9"}));
+  EXPECT_EQ(query("SELECT count(*), sum(weather.temperature) FROM '" + file("weather-2.parquet") +
+                  "' AS weather")[0],
+            (std::vector<std::string>{"7", "24.5"}));
+  EXPECT_EQ(query("SELECT count(*), min(device_id) FROM '" + file("weather-1.parquet") + "'")[0],
+            (std::vector<std::string>{"1", "w5"}));
+}
+
+TEST(HivePartition, RowsAreGroupedByHourInOnePass) {
+  ColumnBatch batch(dead_letter_schema());
+  const HourKey a{10}, b{11}, c{9};
+  for (HourKey hour : {a, a, b, a, c, b, b})
+    append_dead_letter(batch, 0, hour);
+  const std::vector<RowsOfHour> groups = rows_by_hour(batch);
+  ASSERT_EQ(groups.size(), 3u);
+  EXPECT_EQ(groups[0].hour, a);
+  EXPECT_EQ(groups[0].rows, (std::vector<std::uint32_t>{0, 1, 3}));
+  EXPECT_EQ(groups[1].hour, b);
+  EXPECT_EQ(groups[1].rows, (std::vector<std::uint32_t>{2, 5, 6}));
+  EXPECT_EQ(groups[2].hour, c);
+  EXPECT_EQ(groups[2].rows, (std::vector<std::uint32_t>{4}));
+  EXPECT_TRUE(rows_by_hour(ColumnBatch(dead_letter_schema())).empty());
 }
 
 TEST(HivePartition, FolderNamesRoundTrip) {
