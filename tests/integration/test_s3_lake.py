@@ -30,17 +30,32 @@ def lake_url(prefix):
     return f"s3://lake/{prefix}"
 
 
+def server_leftover(key):
+    """S3Proxy itself writes each upload or copy to "<name>.tmp-<uuid>" and
+    renames it when complete; a server killed mid-write leaves that file, which
+    a real S3 has no equivalent of: it is neither smartcity's nor an object, and
+    when it is a finished copy of a data file, reading it would count its rows
+    twice."""
+    return re.search(r"\.tmp-[0-9a-f-]{36}$", key) is not None
+
+
+def hidden(key):
+    return any(part.startswith((".", "_")) for part in key.split("/"))
+
+
 def table_datasets(s3, prefix):
     """pyarrow datasets read from the server itself, skipping hidden names
-    the way Athena and Spark do."""
+    the way Athena and Spark do (and the server's own leftovers)."""
     filesystem = s3.filesystem()
     keys = s3.keys(prefix)
 
     def table_dataset(table):
-        if not any(k.startswith(table + "/") for k in keys):
+        paths = [f"{s3.bucket}/{prefix}/{k}" for k in keys
+                 if k.startswith(table + "/") and not hidden(k) and not server_leftover(k)]
+        if not paths:
             return None
-        return ds.dataset(f"{s3.bucket}/{prefix}/{table}", filesystem=filesystem,
-                          format="parquet", partitioning="hive")
+        return ds.dataset(paths, filesystem=filesystem, format="parquet", partitioning="hive",
+                          partition_base_dir=f"{s3.bucket}/{prefix}/{table}")
     return table_dataset
 
 
@@ -57,12 +72,8 @@ def committed_paths(s3, prefix):
 def assert_s3_lake_exactly_once(s3, prefix, bootstrap, expected):
     assert_offsets_exactly_once(bootstrap, table_datasets(s3, prefix), expected)
     keys = s3.keys(prefix)
-    # S3Proxy itself writes each upload to "<name>.tmp-<uuid>" and renames it when
-    # complete; a server killed mid-upload leaves that file, which a real S3 has
-    # no equivalent of, so it is neither smartcity's nor an object. Everything
-    # else hidden would be smartcity's.
-    data = {k for k in keys if not k.startswith("_smartcity/")
-            and not re.search(r"\.tmp-[0-9a-f-]{36}$", k)}
+    # Everything hidden but the server's own leftovers would be smartcity's.
+    data = {k for k in keys if not k.startswith("_smartcity/") and not server_leftover(k)}
     hidden = sorted(k for k in data if any(part.startswith(".") for part in k.split("/")))
     assert hidden == [], f"staged objects left behind: {hidden[:5]}"
     assert data == committed_paths(s3, prefix), "objects that no commit names, or missing ones"
