@@ -5,6 +5,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <exception>
@@ -16,13 +17,13 @@
 #include "lake/commit_log.h"
 #include "lake/local_lake_storage.h"
 #include "lake/s3_settings.h"
+#include "lake/status_files.h"
 
 namespace smartcity::lake {
 namespace fs = std::filesystem;
 namespace {
 
 constexpr unsigned kParallelFetches = 4;
-constexpr std::string_view kStatusPath = "_smartcity/status.json";
 
 // Holds an exclusive flock on a file for the life of the object.
 class FolderLock {
@@ -134,9 +135,7 @@ LakeCacheSync LakeCache::sync() {
   report.files_fetched = fetched.files;
   report.bytes_fetched = fetched.bytes;
 
-  if (const std::optional<std::string> status = remote_->read(std::string(kStatusPath))) {
-    write_cached(folder_ / kStatusPath, *status);
-  }
+  sync_status_files();
 
   // Files no commit names (left from a lake that was replaced under the same
   // URL) and interrupted downloads go; everything named stays.
@@ -164,6 +163,26 @@ LakeCacheSync LakeCache::sync() {
                        " may hold; raise SMARTCITY_CACHE_MAX_GB");
   }
   return report;
+}
+
+void LakeCache::sync_status_files() {
+  if (const std::optional<std::string> status = remote_->read(std::string(kStatusPath))) {
+    write_cached(folder_ / kStatusPath, *status);
+  }
+  const std::string writers(kWriterStatusFolder);
+  std::vector<std::string> live;
+  for (const std::string& name : remote_->list(writers)) {
+    if (!name.ends_with(".json")) continue;
+    if (const std::optional<std::string> status = remote_->read(writers + "/" + name)) {
+      write_cached(folder_ / writers / name, *status);
+      live.push_back(name);
+    }
+  }
+  std::error_code ec;
+  for (fs::directory_iterator it(folder_ / writers, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (std::find(live.begin(), live.end(), name) == live.end()) fs::remove(it->path(), ec);
+  }
 }
 
 fs::path default_cache_folder(const std::string& location) {

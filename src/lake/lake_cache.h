@@ -44,6 +44,10 @@ class LakeCache {
   const std::filesystem::path& folder() const { return folder_; }
 
  private:
+  // Copies the status files (status_files.h) as they are now; a writer's
+  // file that is gone remotely (it stopped) goes here too.
+  void sync_status_files();
+
   LakeStorage* remote_;
   std::filesystem::path folder_;
   std::uint64_t max_bytes_;

@@ -10,6 +10,8 @@
 #include "events/timestamp.h"
 #include "lake/commit_log.h"
 #include "lake/duckdb_handles.h"
+#include "lake/status_files.h"
+#include "lake/writer_presence.h"
 
 namespace smartcity::serve {
 namespace {
@@ -67,7 +69,91 @@ std::size_t commit_count(const std::string& lake) {
   return count;
 }
 
+// A status file's JSON, or nullopt if it is missing or caught mid-replace
+// (the next poll reads it).
+std::optional<nlohmann::json> read_status_file(const fs::path& path) {
+  std::ifstream in(path);
+  if (!in) return std::nullopt;
+  try {
+    return nlohmann::json::parse(in);
+  } catch (const nlohmann::json::exception&) {
+    return std::nullopt;
+  }
+}
+
+std::optional<UnixMicros> time_field(const nlohmann::json& json, const char* key) {
+  if (!json.contains(key) || !json[key].is_string()) return std::nullopt;
+  return events::parse_timestamp(json[key].get<std::string>());
+}
+
 }  // namespace
+
+nlohmann::json merge_writer_statuses(const std::vector<nlohmann::json>& writers,
+                                     const nlohmann::json& latest, UnixMicros now,
+                                     std::chrono::seconds fresh_within) {
+  const std::int64_t fresh_micros = fresh_within.count() * 1'000'000;
+  std::vector<const nlohmann::json*> live;
+  for (const nlohmann::json& writer : writers) {
+    const std::string state = writer.value("state", "");
+    const std::optional<UnixMicros> updated = time_field(writer, "updated_at");
+    if ((state == "running" || state == "starting") && updated &&
+        now.value - updated->value <= fresh_micros) {
+      live.push_back(&writer);
+    }
+  }
+  if (live.empty()) {
+    nlohmann::json out = latest.is_object() ? latest : nlohmann::json::object();
+    out["writers"] = 0;
+    return out;
+  }
+  nlohmann::json out = nlohmann::json::object();
+  out["state"] = "running";
+  out["writers"] = live.size();
+  std::optional<UnixMicros> started, updated;
+  double records = 0, rows = 0, dead_letters = 0, rate = 0, held = 0;
+  nlohmann::json last_commit = {{"sequence", 0}, {"at", ""}};
+  std::map<std::string, double> lag;
+  const auto number = [](const nlohmann::json& json, const char* key) {
+    return json.contains(key) && json[key].is_number() ? json[key].get<double>() : 0.0;
+  };
+  for (const nlohmann::json* writer : live) {
+    records += number(*writer, "records");
+    rows += number(*writer, "rows");
+    dead_letters += number(*writer, "dead_letters");
+    rate += number(*writer, "events_per_second");
+    held += number(*writer, "held_bytes");
+    if (const auto t = time_field(*writer, "started_at"); t && (!started || *t < *started))
+      started = t;
+    if (const auto t = time_field(*writer, "updated_at"); t && (!updated || *t > *updated))
+      updated = t;
+    if (writer->contains("last_commit") && (*writer)["last_commit"].is_object() &&
+        number((*writer)["last_commit"], "sequence") > number(last_commit, "sequence")) {
+      last_commit = (*writer)["last_commit"];
+    }
+    if (writer->contains("lag") && (*writer)["lag"].is_object()) {
+      for (const auto& [topic, value] : (*writer)["lag"].items()) {
+        if (value.is_number()) lag[topic] += value.get<double>();
+      }
+    }
+  }
+  const auto iso = [](const std::optional<UnixMicros>& t) {
+    return t ? events::format_timestamp(*t, events::TimestampStyle::kUtcZulu) : std::string();
+  };
+  out["started_at"] = iso(started);
+  out["updated_at"] = iso(updated);
+  // Counts stay integers in the JSON, as one writer's file has them.
+  out["records"] = static_cast<std::uint64_t>(records);
+  out["rows"] = static_cast<std::uint64_t>(rows);
+  out["dead_letters"] = static_cast<std::uint64_t>(dead_letters);
+  out["events_per_second"] = rate;
+  out["held_bytes"] = static_cast<std::uint64_t>(held);
+  out["last_commit"] = last_commit;
+  nlohmann::json lag_json = nlohmann::json::object();
+  for (const auto& [topic, value] : lag)
+    lag_json[topic] = static_cast<std::int64_t>(value);
+  out["lag"] = lag_json;
+  return out;
+}
 
 std::string filtered_report_sql(const std::string& report_sql, const ReportFilters& filters) {
   std::vector<std::string> common;
@@ -210,17 +296,31 @@ nlohmann::json LakeApi::pipeline() {
     std::lock_guard lock(mutex_);
     refresh_cache();
   }
-  nlohmann::json out = nlohmann::json::object();
-  std::ifstream status(fs::path(lake_) / "_smartcity" / "status.json");
-  if (status) {
-    try {
-      out = nlohmann::json::parse(status);
-    } catch (const nlohmann::json::exception&) {
-      out["state"] = "unknown";  // caught mid-replace; the next poll reads it
-    }
+  const fs::path root(lake_);
+  nlohmann::json latest = nlohmann::json::object();
+  if (!fs::exists(root / lake::kStatusPath)) {
+    latest["state"] = "no stream has written a status yet";
+  } else if (const auto status = read_status_file(root / lake::kStatusPath)) {
+    latest = *status;
   } else {
-    out["state"] = "no stream has written a status yet";
+    latest["state"] = "unknown";  // caught mid-replace; the next poll reads it
   }
+  std::vector<nlohmann::json> writers;
+  std::error_code ec;
+  for (fs::directory_iterator it(root / lake::kWriterStatusFolder, ec), end; !ec && it != end;
+       it.increment(ec)) {
+    if (it->path().extension() != ".json") continue;
+    auto status = read_status_file(it->path());
+    if (!status) continue;
+    // In a local lake a killed writer is known dead at once (its presence
+    // lock is gone); an S3 lake has only the age of the report to go by.
+    if (!remote_ && !lake::writer_is_alive(root, status->value("writer", ""))) continue;
+    writers.push_back(std::move(*status));
+  }
+  // Three missed reports (a stream reports every 5 s by default) and a
+  // writer no longer counts as running.
+  nlohmann::json out =
+      merge_writer_statuses(writers, latest, system_clock().now(), std::chrono::seconds(20));
   out["commits"] = commit_count(lake_);
   return out;
 }

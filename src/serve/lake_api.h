@@ -12,9 +12,11 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "base/clock.h"
 #include "lake/lake_cache.h"
 #include "lake/lake_storage.h"
 #include "query/lake_query.h"
@@ -79,5 +81,16 @@ nlohmann::json result_json(const query::QueryResult& result);
 // reads is shadowed by a filtered CTE of the same name. Values are checked
 // and quoted; a bad one throws UsageError.
 std::string filtered_report_sql(const std::string& report_sql, const ReportFilters& filters);
+
+// The pipeline's status from a lake's status files (lake/status_files.h).
+// `writers` are the per-writer reports; those of streams still starting or
+// running that reported within `fresh_within` of `now` (a stream reports every
+// few seconds; a killed or stalled one stops) are added up: counts, rates,
+// held bytes and lag per topic (each writer counts its own partitions) are
+// summed, the newest commit and report are kept, "writers" says how many.
+// With no such report, `latest` (status.json) as it is, with "writers": 0.
+nlohmann::json merge_writer_statuses(const std::vector<nlohmann::json>& writers,
+                                     const nlohmann::json& latest, UnixMicros now,
+                                     std::chrono::seconds fresh_within);
 
 }  // namespace smartcity::serve

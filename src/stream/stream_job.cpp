@@ -12,6 +12,7 @@
 #include "base/shutdown_signal.h"
 #include "kafka/kafka_consumer.h"
 #include "lake/lake_storage.h"
+#include "lake/status_files.h"
 #include "lake/writer_presence.h"
 #include "stream/lake_committer.h"
 #include "stream/partition_buffer.h"
@@ -53,10 +54,12 @@ class StreamRun {
       return id != writer_id && storage->writer_is_alive(id);
     };
     lake::LakeCommitState state = recover_lake(*storage_, writer_is_alive_);
+    remove_status_of_dead_writers(writer_id);
     spdlog::info("lake {}: {} commit(s), {} partition offset(s); writer {}", storage_->describe(),
                  state.last_sequence, state.offsets.size(), writer_id);
     committer_ = std::make_unique<LakeCommitter>(*storage_, std::move(state), clock,
                                                  options.writer_threads, writer_id);
+    status_.writer = writer_id;
     status_.state = "starting";
     status_.started_at = clock.now();
   }
@@ -124,6 +127,7 @@ class StreamRun {
     consumer_->close();
     status_.state = "stopped";
     write_status();
+    remove_writer_status();
     return totals_;
   }
 
@@ -379,12 +383,40 @@ class StreamRun {
     write_status();
   }
 
+  // Both files (see lake/status_files.h); a failure is logged, the stream goes on.
   void write_status() {
     status_.updated_at = clock_->now();
+    const std::string json = encode_status_json(status_);
     try {
-      storage_->replace(kStatusPath, encode_status_json(status_));
+      storage_->replace(lake::writer_status_path(status_.writer), json);
+      storage_->replace(std::string(lake::kStatusPath), json);
     } catch (const StorageError& e) {
       spdlog::warn("cannot write the status file: {}", e.what());
+    }
+  }
+
+  // Status files that killed writers left behind (a clean stop removes its own).
+  void remove_status_of_dead_writers(const std::string& writer_id) {
+    try {
+      for (const std::string& name : storage_->list(std::string(lake::kWriterStatusFolder))) {
+        if (!name.ends_with(".json")) continue;
+        const std::string id = name.substr(0, name.size() - std::string_view(".json").size());
+        if (id != writer_id && !storage_->writer_is_alive(id)) {
+          storage_->remove(lake::writer_status_path(id));
+        }
+      }
+    } catch (const StorageError& e) {
+      spdlog::warn("cannot tidy the writers' status files: {}", e.what());
+    }
+  }
+
+  // A stopped writer adds nothing to the lake's live numbers; status.json
+  // keeps its final report.
+  void remove_writer_status() {
+    try {
+      storage_->remove(lake::writer_status_path(status_.writer));
+    } catch (const StorageError& e) {
+      spdlog::warn("cannot remove this writer's status file: {}", e.what());
     }
   }
 

@@ -17,6 +17,7 @@ std::string iso(UnixMicros t) {
 
 std::string encode_status_json(const StreamStatus& status) {
   nlohmann::ordered_json json;
+  json["writer"] = status.writer;
   json["state"] = status.state;
   json["started_at"] = iso(status.started_at);
   json["updated_at"] = iso(status.updated_at);

@@ -1,5 +1,5 @@
 // The stream's live numbers: printed as a progress line on stderr and kept in
-// _smartcity/status.json for `serve` and for people (`cat` it).
+// the lake's status files (lake/status_files.h) for `serve` and for people.
 #pragma once
 
 #include <cstdint>
@@ -11,7 +11,8 @@
 namespace smartcity::stream {
 
 struct StreamStatus {
-  std::string state;  // "starting", "running", "stopped"
+  std::string writer;  // this process's writer id
+  std::string state;   // "starting", "running", "stopped"
   UnixMicros started_at;
   UnixMicros updated_at;
   std::uint64_t records = 0;       // consumed since start
@@ -23,8 +24,6 @@ struct StreamStatus {
   std::map<std::string, std::int64_t> lag;  // per topic, records not yet read
   std::uint64_t held_bytes = 0;             // decoded, not yet committed
 };
-
-inline constexpr const char* kStatusPath = "_smartcity/status.json";
 
 std::string encode_status_json(const StreamStatus& status);
 

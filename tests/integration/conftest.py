@@ -5,7 +5,10 @@ lake that do not use smartcity's code (pyarrow, DuckDB's Python package)."""
 import json
 import os
 import pathlib
+import socket
 import subprocess
+import time
+import urllib.request
 
 import pytest
 
@@ -139,6 +142,29 @@ def run_smartcity(*args, timeout=600, check=True, **kwargs):
         raise AssertionError(f"smartcity {' '.join(map(str, args))} exited "
                              f"{result.returncode}\nstderr:\n{result.stderr[-4000:]}")
     return result
+
+
+def free_port():
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(lake, *args, env=None):
+    """`smartcity serve` on a free port, once it answers; returns (process, base URL)."""
+    port = free_port()
+    process = subprocess.Popen([SMARTCITY, "serve", "--lake", str(lake), "--port", str(port),
+                                *args], env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(base + "/", timeout=1)
+            return process, base
+        except OSError:
+            time.sleep(0.1)
+    raise AssertionError(process.stderr.read().decode())
 
 
 def stream_simulated_lake(kafka, lake, vehicles, count, seed, start, *extra):

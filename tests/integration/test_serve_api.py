@@ -3,41 +3,18 @@ endpoint, the report filters, the token rules, hostile paths and SQL, and the
 request size limit."""
 
 import json
-import socket
-import subprocess
-import time
 import urllib.error
 import urllib.request
 
 import pytest
 
-from conftest import SMARTCITY, run_smartcity, stream_simulated_lake
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from conftest import free_port, run_smartcity, start_server, stream_simulated_lake
 
 
 @pytest.fixture(scope="module")
 def lake(kafka, tmp_path_factory):
     return stream_simulated_lake(kafka, tmp_path_factory.mktemp("lake"),
                                  8, 4000, 9, "2026-11-25T06:00:00Z")
-
-
-def start_server(lake, *args):
-    port = free_port()
-    process = subprocess.Popen([SMARTCITY, "serve", "--lake", str(lake), "--port", str(port),
-                                *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(base + "/", timeout=1)
-            return process, base
-        except OSError:
-            time.sleep(0.1)
-    raise AssertionError(process.stderr.read().decode())
 
 
 @pytest.fixture(scope="module")

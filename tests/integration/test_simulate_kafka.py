@@ -4,13 +4,12 @@ broker, read back with kcat (Debian's package, an independent client)."""
 import base64
 import json
 import signal
-import socket
 import subprocess
 import time
 
 import pytest
 
-from conftest import SMARTCITY, TOPICS, run_smartcity
+from conftest import SMARTCITY, TOPICS, free_port, run_smartcity
 from kafka_records import read_all
 
 COUNT = 10_000
@@ -81,12 +80,6 @@ def test_output_and_kafka_carry_the_same_records(published):
     assert len(want) == len(got)
     mismatched = sum(1 for w, g in zip(want, got) if w != g)
     assert mismatched == 0, f"{mismatched} records differ"
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_broker_keeps_records_across_ctrl_c_and_refuses_a_busy_port(tmp_path):

@@ -6,11 +6,13 @@ in the lake exactly once, with no orphan or temporary file."""
 
 import json
 import random
+import re
 import signal
 import subprocess
 import time
+import urllib.request
 
-from conftest import SMARTCITY, assert_every_offset_exactly_once, run_smartcity
+from conftest import SMARTCITY, assert_every_offset_exactly_once, run_smartcity, start_server
 
 # Short sessions so that a dead or stopped member loses its partitions in
 # seconds, not the default 45.
@@ -42,6 +44,15 @@ def wait_for(predicate, timeout, what):
         time.sleep(0.25)
 
 
+def writer_ids(logs):
+    """The writer id of each member's latest run (a log gathers its restarts)."""
+    return {re.findall(r"; writer (\S+)", log.read_text())[-1] for log in logs}
+
+
+def status_files(lake):
+    return {p.stem for p in (lake / "_smartcity" / "status").glob("*.json")}
+
+
 def stop_cleanly(member):
     member.send_signal(signal.SIGTERM)
     assert member.wait(timeout=60) == 0
@@ -71,8 +82,28 @@ def test_members_killed_and_restarted_while_producing(kafka, tmp_path):
     assert producer.returncode == 0, (tmp_path / "simulate.log").read_text()[-2000:]
     # Let the group settle and catch up, then leave cleanly.
     wait_for(lambda: sum(lake_offsets(lake).values()) >= events, 120, "the group to catch up")
+    # Each live member reports in a status file of its own (killed members'
+    # files are tidied by the members started after them), and serve adds
+    # the live ones up instead of showing whichever wrote status.json last.
+    live = writer_ids(logs)
+    assert len(live) == 3
+    wait_for(lambda: status_files(lake) == live, 30, "one status file per live member")
+    server, base = start_server(lake)
+    try:
+        wait_for(lambda: json.load(urllib.request.urlopen(base + "/api/pipeline"))["writers"] == 3,
+                 30, "serve to count three running writers")
+        pipeline = json.load(urllib.request.urlopen(base + "/api/pipeline"))
+        own = [json.loads((lake / "_smartcity" / "status" / f"{w}.json").read_text())
+               for w in live]
+        assert pipeline["state"] == "running"
+        assert pipeline["records"] == sum(s["records"] for s in own)  # all caught up
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
     for member in members:
         stop_cleanly(member)
+    assert status_files(lake) == set()
+    assert json.loads((lake / "_smartcity" / "status.json").read_text())["state"] == "stopped"
 
     assert kills >= 5
     log_text = "".join(log.read_text() for log in logs)

@@ -6,11 +6,14 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <iterator>
+#include <optional>
 
 #include "base/errors.h"
 #include "lake/commit_log.h"
 #include "lake/faulty_lake_storage.h"
 #include "lake/local_lake_storage.h"
+#include "lake/status_files.h"
 #include "unit/lake/scratch_folder.h"
 
 namespace smartcity::lake {
@@ -76,6 +79,32 @@ TEST(LakeCache, ACommittedFileNotYetPublishedIsFetchedByTheNextSync) {
   std::filesystem::rename(remote.root() / "parked", remote.root() / file_path(1));
   EXPECT_EQ(cache.sync().bytes_fetched, 10u);
   EXPECT_TRUE(std::filesystem::exists(cache_folder.path() / file_path(1)));
+}
+
+TEST(LakeCache, MirrorsTheStatusFilesOfRunningWritersOnly) {
+  ScratchFolder remote_folder;
+  ScratchFolder cache_folder;
+  LocalLakeStorage remote(remote_folder.path());
+  commit_file(remote, 1, 1, 10);
+  remote.replace(std::string(kStatusPath), "latest");
+  remote.replace(writer_status_path("a"), "a running");
+  remote.replace(writer_status_path("b"), "b running");
+  LakeCache cache(remote, cache_folder.path(), 1 << 20);
+  cache.sync();
+  const auto cached = [&](const std::string& path) -> std::optional<std::string> {
+    std::ifstream in(cache_folder.path() / path);
+    if (!in) return std::nullopt;
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  EXPECT_EQ(cached(std::string(kStatusPath)), "latest");
+  EXPECT_EQ(cached(writer_status_path("a")), "a running");
+  EXPECT_EQ(cached(writer_status_path("b")), "b running");
+  // Writer a stops (its file goes), b reports again.
+  remote.remove(writer_status_path("a"));
+  remote.replace(writer_status_path("b"), "b later");
+  cache.sync();
+  EXPECT_EQ(cached(writer_status_path("a")), std::nullopt);
+  EXPECT_EQ(cached(writer_status_path("b")), "b later");
 }
 
 TEST(LakeCache, RemovesFilesNoCommitNames) {
