@@ -2,6 +2,7 @@
 // time in UTC. Writers name folders with these; readers parse them back.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>

@@ -81,6 +81,11 @@ std::optional<nlohmann::json> read_status_file(const fs::path& path) {
   }
 }
 
+// A number of a status report, 0 where it has none.
+double number_field(const nlohmann::json& json, const char* key) {
+  return json.contains(key) && json[key].is_number() ? json[key].get<double>() : 0.0;
+}
+
 std::optional<UnixMicros> time_field(const nlohmann::json& json, const char* key) {
   if (!json.contains(key) || !json[key].is_string()) return std::nullopt;
   return events::parse_timestamp(json[key].get<std::string>());
@@ -113,21 +118,19 @@ nlohmann::json merge_writer_statuses(const std::vector<nlohmann::json>& writers,
   double records = 0, rows = 0, dead_letters = 0, rate = 0, held = 0;
   nlohmann::json last_commit = {{"sequence", 0}, {"at", ""}};
   std::map<std::string, double> lag;
-  const auto number = [](const nlohmann::json& json, const char* key) {
-    return json.contains(key) && json[key].is_number() ? json[key].get<double>() : 0.0;
-  };
   for (const nlohmann::json* writer : live) {
-    records += number(*writer, "records");
-    rows += number(*writer, "rows");
-    dead_letters += number(*writer, "dead_letters");
-    rate += number(*writer, "events_per_second");
-    held += number(*writer, "held_bytes");
+    records += number_field(*writer, "records");
+    rows += number_field(*writer, "rows");
+    dead_letters += number_field(*writer, "dead_letters");
+    rate += number_field(*writer, "events_per_second");
+    held += number_field(*writer, "held_bytes");
     if (const auto t = time_field(*writer, "started_at"); t && (!started || *t < *started))
       started = t;
     if (const auto t = time_field(*writer, "updated_at"); t && (!updated || *t > *updated))
       updated = t;
     if (writer->contains("last_commit") && (*writer)["last_commit"].is_object() &&
-        number((*writer)["last_commit"], "sequence") > number(last_commit, "sequence")) {
+        number_field((*writer)["last_commit"], "sequence") >
+            number_field(last_commit, "sequence")) {
       last_commit = (*writer)["last_commit"];
     }
     if (writer->contains("lag") && (*writer)["lag"].is_object()) {
@@ -333,9 +336,7 @@ std::string LakeApi::metrics() {
     text << "# HELP smartcity_" << name << ' ' << help << "\n# TYPE smartcity_" << name
          << " gauge\nsmartcity_" << name << labels << ' ' << value << '\n';
   };
-  const auto number = [&](const char* key) {
-    return status.contains(key) && status[key].is_number() ? status[key].get<double>() : 0.0;
-  };
+  const auto number = [&](const char* key) { return number_field(status, key); };
   gauge("stream_records_total", "Records consumed by the stream since it started",
         number("records"));
   gauge("stream_rows_total", "Rows committed since the stream started", number("rows"));

@@ -24,7 +24,7 @@ std::string host_name() {
 struct FileJob {
   PartitionBuffer* buffer;  // whose rows these are
   const lake::ColumnBatch* batch;
-  lake::RowsOfHour rows;
+  lake::RowsOfHour selection;  // which rows, and their hour
   std::string table;
   std::string final_path;
   std::filesystem::path staged;
@@ -49,7 +49,7 @@ class LakeCommitter::FileWriterPool {
     parallel_for(jobs.size(), writers_.size(), [&](std::size_t i, std::size_t worker) {
       FileJob& job = jobs[i];
       job.staged = storage.staging_path(job.final_path, writer_id);
-      job.stats = writers_[worker]->write(*job.batch, job.rows.rows, job.staged);
+      job.stats = writers_[worker]->write(*job.batch, job.selection.rows, job.staged);
       storage.sync_staged(job.staged);
     });
   }
@@ -241,11 +241,12 @@ CommitSummary LakeCommitter::try_commit(const std::vector<PartitionBuffer*>& buf
 
   for (PartitionBuffer* buffer : pending) {
     const auto add_jobs = [&](const lake::ColumnBatch& batch) {
-      for (lake::RowsOfHour& rows : lake::rows_by_hour(batch)) {
+      for (lake::RowsOfHour& selection : lake::rows_by_hour(batch)) {
         const std::string table(batch.schema().name);
-        std::string final_path =
-            data_file_path(table, buffer->partition(), rows.hour, buffer->first(), buffer->next());
-        jobs.push_back({buffer, &batch, std::move(rows), table, std::move(final_path), {}, {}});
+        std::string final_path = data_file_path(table, buffer->partition(), selection.hour,
+                                                buffer->first(), buffer->next());
+        jobs.push_back(
+            {buffer, &batch, std::move(selection), table, std::move(final_path), {}, {}});
       }
     };
     add_jobs(buffer->rows());
