@@ -1,5 +1,6 @@
 #include "lake/column_batch.h"
 
+#include <algorithm>
 #include <bit>
 
 namespace smartcity::lake {
@@ -26,30 +27,18 @@ void Column::append_null() {
       break;
     case events::FieldType::kString:
     case events::FieldType::kBlob:
-      bytes_end_.push_back(bytes_.size());
+      bytes_end_.push_back(bytes_size_);
       break;
   }
 }
 
-void Column::append_int32(std::int32_t value) {
-  valid_.push_back(1);
-  int32_.push_back(value);
-}
-
-void Column::append_int64(std::int64_t value) {
-  valid_.push_back(1);
-  int64_.push_back(value);
-}
-
-void Column::append_double(double value) {
-  valid_.push_back(1);
-  double_.push_back(value);
-}
-
-void Column::append_bytes(std::string_view value) {
-  valid_.push_back(1);
-  bytes_.append(value);
-  bytes_end_.push_back(bytes_.size());
+void Column::grow_bytes(std::size_t more) {
+  constexpr std::size_t kFirstCapacity = 4096;
+  const std::size_t capacity = std::max({bytes_capacity_ * 2, bytes_size_ + more, kFirstCapacity});
+  auto bytes = std::make_unique_for_overwrite<char[]>(capacity);
+  if (bytes_size_ != 0) std::memcpy(bytes.get(), bytes_.get(), bytes_size_);
+  bytes_ = std::move(bytes);
+  bytes_capacity_ = capacity;
 }
 
 void Column::truncate(std::size_t rows) {
@@ -69,7 +58,7 @@ void Column::truncate(std::size_t rows) {
     case events::FieldType::kString:
     case events::FieldType::kBlob:
       bytes_end_.resize(rows);
-      bytes_.resize(rows == 0 ? 0 : bytes_end_.back());
+      bytes_size_ = rows == 0 ? 0 : bytes_end_.back();
       break;
   }
 }
@@ -79,7 +68,7 @@ std::size_t Column::memory_bytes() const {
   // across clear(), and the memory budget is about what the process holds.
   return valid_.capacity() + int32_.capacity() * sizeof(std::int32_t) +
          int64_.capacity() * sizeof(std::int64_t) + double_.capacity() * sizeof(double) +
-         bytes_end_.capacity() * sizeof(std::uint64_t) + bytes_.capacity();
+         bytes_end_.capacity() * sizeof(std::uint64_t) + bytes_capacity_;
 }
 
 ColumnBatch::ColumnBatch(const TableSchema& schema) : schema_(&schema) {
