@@ -1,6 +1,7 @@
 #include "events/timestamp.h"
 
 #include <cstdint>
+#include <cstring>
 
 namespace smartcity::events {
 namespace {
@@ -106,12 +107,14 @@ std::string format_timestamp(UnixMicros t, TimestampStyle style) {
   return out;
 }
 
-std::optional<UnixMicros> parse_timestamp(std::string_view text) {
-  // "YYYY-MM-DDTHH:MM:SS" has fixed places: one length check, then every
-  // byte by index (the stream parses one of these per event).
-  constexpr std::size_t kDateTimeLength = 19;
-  if (text.size() < kDateTimeLength || text[4] != '-' || text[7] != '-' ||
-      (text[10] != 'T' && text[10] != ' ') || text[13] != ':' || text[16] != ':') {
+namespace {
+
+// "YYYY-MM-DD[T ]HH:MM", the first kMinuteLength bytes: seconds since the
+// epoch at that minute, or nullopt. Fixed places: one length check, then
+// every byte by index (the stream parses one of these per event).
+std::optional<std::int64_t> parse_minute(std::string_view text) {
+  if (text.size() < kMinuteLength || text[4] != '-' || text[7] != '-' ||
+      (text[10] != 'T' && text[10] != ' ') || text[13] != ':') {
     return std::nullopt;
   }
   bool all_digits = true;
@@ -125,14 +128,24 @@ std::optional<UnixMicros> parse_timestamp(std::string_view text) {
   const int day = at(8) * 10 + at(9);
   const int hour = at(11) * 10 + at(12);
   const int minute = at(14) * 10 + at(15);
-  const int second = at(17) * 10 + at(18);
-  if (!all_digits) return std::nullopt;
-  std::size_t pos = kDateTimeLength;
-  if (year < 1 || month < 1 || month > 12 || day < 1 ||
+  if (!all_digits || year < 1 || month < 1 || month > 12 || day < 1 ||
       static_cast<unsigned>(day) > days_in_month(year, static_cast<unsigned>(month)) || hour > 23 ||
-      minute > 59 || second > 59) {
+      minute > 59) {
     return std::nullopt;
   }
+  const std::int64_t days =
+      days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
+  return days * kSecondsPerDay + hour * 3600 + minute * 60;
+}
+
+// ":SS[.fraction][Z|±HH:MM|±HHMM]" from text[kMinuteLength] to the end:
+// microseconds after the minute, the zone's offset taken off.
+std::optional<std::int64_t> parse_after_minute(std::string_view text) {
+  std::size_t pos = kMinuteLength;
+  int second = 0;
+  if (pos >= text.size() || text[pos] != ':') return std::nullopt;
+  ++pos;
+  if (!read_digits(text, pos, 2, second) || second > 59) return std::nullopt;
   std::int64_t micros = 0;
   if (pos < text.size() && text[pos] == '.') {
     ++pos;
@@ -164,11 +177,29 @@ std::optional<UnixMicros> parse_timestamp(std::string_view text) {
     }
   }
   if (pos != text.size()) return std::nullopt;
-  const std::int64_t days =
-      days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
-  const std::int64_t seconds =
-      days * kSecondsPerDay + hour * 3600 + minute * 60 + second - offset_seconds;
-  return UnixMicros{seconds * kMicrosPerSecond + micros};
+  return (second - offset_seconds) * kMicrosPerSecond + micros;
+}
+
+}  // namespace
+
+std::optional<UnixMicros> parse_timestamp(std::string_view text) {
+  const std::optional<std::int64_t> minute = parse_minute(text);
+  if (!minute) return std::nullopt;
+  const std::optional<std::int64_t> rest = parse_after_minute(text);
+  if (!rest) return std::nullopt;
+  return UnixMicros{*minute * kMicrosPerSecond + *rest};
+}
+
+std::optional<UnixMicros> TimestampParser::parse(std::string_view text) {
+  if (!(minute_seconds_ && text.size() >= kMinuteLength &&
+        std::memcmp(text.data(), minute_text_.data(), kMinuteLength) == 0)) {
+    minute_seconds_ = parse_minute(text);
+    if (!minute_seconds_) return std::nullopt;
+    std::memcpy(minute_text_.data(), text.data(), kMinuteLength);
+  }
+  const std::optional<std::int64_t> rest = parse_after_minute(text);
+  if (!rest) return std::nullopt;
+  return UnixMicros{*minute_seconds_ * kMicrosPerSecond + *rest};
 }
 
 std::optional<UnixMicros> from_epoch_millis(std::int64_t millis) {

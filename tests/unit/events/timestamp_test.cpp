@@ -54,6 +54,36 @@ TEST(Timestamp, RejectsMalformedText) {
   }
 }
 
+// The remembered minute must never change an answer: every text near a
+// valid one (each byte replaced, the text cut short or lengthened), read
+// right after the valid one, gives what parse_timestamp gives.
+TEST(TimestampParser, AgreesWithParseTimestampAfterEveryEarlierText) {
+  TimestampParser parser;
+  std::size_t compared = 0;
+  std::size_t valid = 0;
+  for (const std::string original :
+       {"2024-04-05T12:34:56", "2024-04-05T12:34:56.123456Z", "2024-02-29 23:59:59.5+05:30",
+        "2024-04-05T12:34:56-0130", "1970-01-01T00:00:00"}) {
+    auto compare = [&](const std::string& text) {
+      ASSERT_EQ(parser.parse(original), parse_timestamp(original)) << original;
+      ASSERT_EQ(parser.parse(text), parse_timestamp(text)) << text << " after " << original;
+      ++compared;
+      if (parse_timestamp(text)) ++valid;
+    };
+    for (std::size_t at = 0; at < original.size(); ++at) {
+      for (const char probe : std::string_view("0159:-+TZ. x")) {
+        std::string text = original;
+        text[at] = probe;
+        compare(text);
+      }
+      compare(original.substr(0, at));
+      compare(original + original.substr(at));
+    }
+  }
+  EXPECT_GT(compared, 1'000u);
+  EXPECT_GT(valid, 100u);  // many of the changed texts are still times
+}
+
 TEST(Timestamp, EpochMillis) {
   EXPECT_EQ(from_epoch_millis(1712320496000)->value, kSample);
   EXPECT_FALSE(from_epoch_millis(-1).has_value());
