@@ -45,6 +45,9 @@ void decode_records(benchmark::State& state, events::WireFormat wire, stream::De
   state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(records.size()));
   state.SetBytesProcessed(static_cast<std::int64_t>(bytes));
   if (dead.rows() != 0) state.SkipWithError("valid records became dead letters");
+  state.counters["layout_share"] =
+      static_cast<double>(decoder.layout_rows()) /
+      static_cast<double>(state.iterations() * static_cast<std::int64_t>(records.size()));
   state.counters["fast_path_share"] =
       static_cast<double>(decoder.fast_path_rows()) /
       static_cast<double>(state.iterations() * static_cast<std::int64_t>(records.size()));

@@ -20,12 +20,16 @@
 #include <bit>
 #include <cstdint>
 #include <cstring>
-#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace smartcity::stream {
+
+// The first byte of [at, end) that is '"', '\\' or a control character (below
+// 0x20), or `end`: where a string without escapes stops. Out of line, in a
+// file compiled for the build's SIMD level (32 bytes a step with AVX2).
+const char* find_json_string_stop(const char* at, const char* end);
 
 class FlatJsonScanner {
  public:
@@ -89,7 +93,8 @@ class FlatJsonScanner {
   }
 
  private:
-  friend class FlatJsonLayout;
+  // Reads the values of records shaped like one this scanner read whole.
+  friend class CompiledLayout;
   enum class State : std::uint8_t { kStart, kInObject, kDone, kDeclined };
 
   struct Cursor {
@@ -112,23 +117,23 @@ class FlatJsonScanner {
 
     static bool is_digit(char c) { return static_cast<unsigned char>(c - '0') <= 9; }
 
-    // Eight digits at once (coordinates and speeds carry 15 to 17): whether
-    // the eight bytes at `p` are all '0'..'9' ...
-    static bool eight_digits_at(const char* p) {
-      std::uint64_t word;
-      std::memcpy(&word, p, sizeof word);
-      // Below '0' borrows into the high bit of (word - '0'); above '9'
-      // carries into it in (word + 0x46), since '9' + 0x46 = 0x7f.
-      return (((word - 0x3030303030303030ULL) | (word + 0x4646464646464646ULL)) &
-              0x8080808080808080ULL) == 0;
+    // Digits eight bytes at a time (coordinates and speeds carry 15 to 17).
+    // In (word - '0') a byte below '0' borrows into its high bit, and in
+    // (word + 0x46) a byte above '9' carries into it ('9' + 0x46 = 0x7f);
+    // a borrow or carry only reaches bytes above the one that caused it, so
+    // the lowest flagged byte is the first that is not a digit.
+    static unsigned leading_digits(std::uint64_t word) {
+      const std::uint64_t not_digit =
+          ((word - 0x3030303030303030ULL) | (word + 0x4646464646464646ULL)) & 0x8080808080808080ULL;
+      return static_cast<unsigned>(std::countr_zero(not_digit)) >> 3;  // 8 when all are
     }
 
-    // ... and their value, first digit most significant: adjacent digits
-    // are joined into pairs, pairs into fours, fours into the eight.
-    static std::uint64_t eight_digits_value(const char* p) {
-      std::uint64_t word;
-      std::memcpy(&word, p, sizeof word);
-      word -= 0x3030303030303030ULL;
+    // The value of the first `n` (1..8) digits of `word`, first digit most
+    // significant: moved to the top bytes (zeros below are leading zeros),
+    // adjacent digits are joined into pairs, pairs into fours, fours into
+    // the eight.
+    static std::uint64_t digits_value(std::uint64_t word, unsigned n) {
+      word = (word - 0x3030303030303030ULL) << (8 * (8 - n));
       word = (word * 10 + (word >> 8)) & 0x00ff00ff00ff00ffULL;      // pairs
       word = (word * 100 + (word >> 16)) & 0x0000ffff0000ffffULL;    // fours
       return (word * 10000 + (word >> 32)) & 0x00000000ffffffffULL;  // eight
@@ -137,11 +142,18 @@ class FlatJsonScanner {
     // Reads a run of digits into `value` (wrapping past 19 digits, which
     // the caller tells from `count`).
     void read_digits(std::uint64_t& value, std::uint32_t& count) {
+      static constexpr std::uint64_t kScale[] = {1,       10,        100,        1'000,      10'000,
+                                                 100'000, 1'000'000, 10'000'000, 100'000'000};
       if constexpr (std::endian::native == std::endian::little) {
-        while (end - at >= 8 && eight_digits_at(at)) {
-          value = value * 100'000'000 + eight_digits_value(at);
-          count += 8;
-          at += 8;
+        while (end - at >= 8) {
+          std::uint64_t word;
+          std::memcpy(&word, at, sizeof word);
+          const unsigned n = leading_digits(word);
+          if (n == 0) return;
+          value = value * kScale[n] + digits_value(word, n);
+          count += n;
+          at += n;
+          if (n < 8) return;
         }
       }
       while (at != end && is_digit(*at)) {
@@ -151,32 +163,7 @@ class FlatJsonScanner {
       }
     }
 
-    // The first byte from `at` on that is '"', '\\' or a control character,
-    // eight bytes at a time. In each mask only bytes above a true match can be
-    // false matches (a borrow), so the lowest set bit of the three is a true one.
-    const char* find_string_stop() const {
-      const char* p = at;
-      if constexpr (std::endian::native == std::endian::little) {
-        constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
-        constexpr std::uint64_t kHigh = 0x8080808080808080ULL;
-        while (end - p >= 8) {
-          std::uint64_t word;
-          std::memcpy(&word, p, sizeof word);
-          const std::uint64_t quote = word ^ (kOnes * '"');
-          const std::uint64_t backslash = word ^ (kOnes * '\\');
-          const std::uint64_t stops = ((quote - kOnes) & ~quote) |
-                                      ((backslash - kOnes) & ~backslash) |
-                                      ((word - kOnes * 0x20) & ~word);
-          if (const std::uint64_t found = stops & kHigh; found != 0) {
-            return p + (std::countr_zero(found) >> 3);
-          }
-          p += 8;
-        }
-      }
-      while (p != end && *p != '"' && *p != '\\' && static_cast<unsigned char>(*p) >= 0x20)
-        ++p;
-      return p;
-    }
+    const char* find_string_stop() const { return find_json_string_stop(at, end); }
 
     // A string without escapes or control characters; `out` is its contents.
     bool read_string(std::string_view& out) {
@@ -221,6 +208,25 @@ class FlatJsonScanner {
       return true;
     }
 
+    bool read_null() {
+      if (end - at < 4 || std::memcmp(at, "null", 4) != 0) return false;
+      at += 4;
+      return true;
+    }
+
+    // [number, number] into member's text and second (and their digits).
+    bool read_number_pair(Member& member) {
+      if (!take('[')) return false;
+      skip_space();
+      if (!read_number(member.text, member.digits)) return false;
+      skip_space();
+      if (!take(',')) return false;
+      skip_space();
+      if (!read_number(member.second, member.second_digits)) return false;
+      skip_space();
+      return take(']');
+    }
+
     bool read_value(Member& member) {
       const char* start = at;
       if (!read_value_token(member)) return false;
@@ -235,23 +241,12 @@ class FlatJsonScanner {
           member.kind = ValueKind::kString;
           return read_string(member.text);
         case 'n':
-          if (end - at < 4 || std::memcmp(at, "null", 4) != 0) return false;
-          at += 4;
           member.kind = ValueKind::kNull;
           member.text = {};
-          return true;
+          return read_null();
         case '[':
-          ++at;
-          skip_space();
-          if (!read_number(member.text, member.digits)) return false;
-          skip_space();
-          if (!take(',')) return false;
-          skip_space();
-          if (!read_number(member.second, member.second_digits)) return false;
-          skip_space();
-          if (!take(']')) return false;
           member.kind = ValueKind::kNumberPair;
-          return true;
+          return read_number_pair(member);
         default:
           member.kind = ValueKind::kNumber;
           return read_number(member.text, member.digits);
@@ -275,97 +270,6 @@ class FlatJsonScanner {
   const char* at_;
   const char* end_;
   State state_ = State::kStart;
-};
-
-// The shape of the last record read whole: the exact bytes around its values
-// and each value's kind. A producer writes every record of a kind the same
-// way, so the next one usually differs only inside its values; reading it is
-// then comparing the bytes between values and reading the values, with no
-// keys to scan and no white space to skip. A record that differs anywhere
-// else is declined (and read by FlatJsonScanner). The bytes compared come
-// from a record FlatJsonScanner accepted, and each value is read by the same
-// code, so a record read this way is one the scanner would accept too.
-class FlatJsonLayout {
- public:
-  using Member = FlatJsonScanner::Member;
-
-  bool learned() const { return learned_; }
-  std::size_t size() const { return kinds_.size(); }
-
-  // Learns the layout of `json`, read whole by FlatJsonScanner into
-  // `members` (in order; their views point into `json`).
-  void learn(std::string_view json, std::span<const Member> members) {
-    literals_.clear();
-    literal_ends_.clear();
-    kinds_.clear();
-    key_offsets_.clear();
-    const char* previous = json.data();
-    for (const Member& member : members) {
-      key_offsets_.push_back(
-          {static_cast<std::uint32_t>(literals_.size() +
-                                      static_cast<std::size_t>(member.key.data() - previous)),
-           static_cast<std::uint32_t>(member.key.size())});
-      literals_.append(previous, member.raw.data());
-      literal_ends_.push_back(static_cast<std::uint32_t>(literals_.size()));
-      kinds_.push_back(member.kind);
-      previous = member.raw.data() + member.raw.size();
-    }
-    literals_.append(previous, json.data() + json.size());
-    literal_ends_.push_back(static_cast<std::uint32_t>(literals_.size()));
-    learned_ = true;
-  }
-
-  // Reads `json` if it has the learned layout: members[i] gets value i and
-  // its key (a view into this layout, valid until the next learn()).
-  // `members` must have size() elements. False: declined.
-  bool read(std::string_view json, std::span<Member> members) const {
-    FlatJsonScanner::Cursor c{json.data(), json.data() + json.size()};
-    std::uint32_t literal_begin = 0;
-    for (std::size_t i = 0; i < kinds_.size(); ++i) {
-      if (!match(c, literal_begin, literal_ends_[i])) return false;
-      literal_begin = literal_ends_[i];
-      Member& member = members[i];
-      if (!c.read_value(member) || member.kind != kinds_[i]) return false;
-      member.key = std::string_view(literals_).substr(key_offsets_[i].offset, key_offsets_[i].size);
-    }
-    // The last literal (the closing brace and any white space) ends the text.
-    return static_cast<std::size_t>(c.end - c.at) == literals_.size() - literal_begin &&
-           match(c, literal_begin, static_cast<std::uint32_t>(literals_.size()));
-  }
-
- private:
-  struct KeyOffset {
-    std::uint32_t offset;
-    std::uint32_t size;
-  };
-
-  bool match(FlatJsonScanner::Cursor& c, std::uint32_t begin, std::uint32_t end) const {
-    const std::size_t size = end - begin;
-    if (static_cast<std::size_t>(c.end - c.at) < size ||
-        !same_bytes(c.at, literals_.data() + begin, size)) {
-      return false;
-    }
-    c.at += size;
-    return true;
-  }
-
-  // Most literals (`, "deviceId": `) are 8 to 16 bytes: two overlapping
-  // eight-byte comparisons instead of a call to memcmp.
-  static bool same_bytes(const char* a, const char* b, std::size_t size) {
-    if (size < 8 || size > 16) return std::memcmp(a, b, size) == 0;
-    std::uint64_t a_head, b_head, a_tail, b_tail;
-    std::memcpy(&a_head, a, 8);
-    std::memcpy(&b_head, b, 8);
-    std::memcpy(&a_tail, a + size - 8, 8);
-    std::memcpy(&b_tail, b + size - 8, 8);
-    return ((a_head ^ b_head) | (a_tail ^ b_tail)) == 0;
-  }
-
-  bool learned_ = false;
-  std::string literals_;                     // the bytes before each value, and after the last
-  std::vector<std::uint32_t> literal_ends_;  // size() + 1 ends into literals_
-  std::vector<FlatJsonScanner::ValueKind> kinds_;
-  std::vector<KeyOffset> key_offsets_;  // each member's key, inside literals_
 };
 
 }  // namespace smartcity::stream

@@ -10,6 +10,7 @@
 #include "base/units.h"
 #include "events/timestamp.h"
 #include "lake/table_schema.h"
+#include "stream/fast_field_values.h"
 
 namespace smartcity::stream {
 namespace {
@@ -80,55 +81,6 @@ std::string enum_choices(const events::EnumSpec& allowed) {
   return choices;
 }
 
-bool parse_integer_text(std::string_view text, std::int64_t& out) {
-  if (text.empty()) return false;
-  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
-  return ec == std::errc() && ptr == text.data() + text.size();
-}
-
-// An integer that passed its field's checks, into its column's width.
-void append_integer(const FieldSpec& field, std::int64_t number, lake::Column& column) {
-  if (field.type == FieldType::kInt32) {
-    column.append_int32(static_cast<std::int32_t>(number));
-  } else {
-    column.append_int64(number);
-  }
-}
-
-// Number tokens as the fast path reads them. FlatJsonScanner has already
-// checked JSON's grammar (no exponent) and summed the digits. Both ways below
-// round correctly, as simdjson does, so both paths store the same double.
-//
-// Most city numbers are short decimals: digits d with k of them after the
-// point. When d < 2^53 and k <= 22, d and 10^k are exact doubles, so the one
-// correctly rounded division d / 10^k is the correctly rounded value (Clinger's
-// fast path). Anything longer goes through from_chars.
-bool fast_double(std::string_view token, const FlatJsonScanner::Digits& digits, double& out) {
-  static constexpr double kPowersOfTen[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
-                                            1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
-                                            1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
-  constexpr std::uint64_t kExactLimit = std::uint64_t{1} << 53;
-  // 16 digits never wrap (10^16 < 2^64); past that, from_chars rounds.
-  if (digits.count <= 16 && digits.value < kExactLimit && digits.fraction <= 22) {
-    const double value = static_cast<double>(digits.value) / kPowersOfTen[digits.fraction];
-    out = digits.negative ? -value : value;
-    return true;
-  }
-  const auto [stop, ec] = std::from_chars(token.data(), token.data() + token.size(), out);
-  return ec == std::errc() && stop == token.data() + token.size();
-}
-
-// An integer token: no fraction, at most 18 digits (never wraps an int64).
-// "-0" is the full parser's to judge.
-bool fast_integer(const FlatJsonScanner::Digits& digits, std::int64_t& out) {
-  if (digits.fraction != 0 || digits.count > 18 || (digits.negative && digits.value == 0)) {
-    return false;
-  }
-  const auto value = static_cast<std::int64_t>(digits.value);
-  out = digits.negative ? -value : value;
-  return true;
-}
-
 // A JSON number on the full parser's path. simdjson 3.0 (Debian 12's) reads
 // some numbers of more than 19 digits wrongly (its issue #2093:
 // 0.95000000000000000000 comes out as 0.0277), so a number it accepts is read
@@ -147,14 +99,10 @@ bool read_double(simdjson::ondemand::value& value, double& out) {
   return true;
 }
 
-bool in_range(const FieldSpec& field, double value) {
-  return std::isfinite(value) && value >= field.minimum && value <= field.maximum;
-}
-
-// One member into `column` on the fast path, with every check decode_value
-// makes; false declines (the full parser then reads the record and explains).
-bool fast_value(const FieldSpec& field, const FlatJsonScanner::Member& member, lake::Column& column,
-                UnixMicros* event_time) {
+// One member into `column` on the fast path; false declines (the full
+// parser then reads the record and explains).
+bool fast_value(const FieldSpec& field, const FlatJsonScanner::Member& member,
+                events::TimestampParser& timestamps, lake::Column& column, UnixMicros* event_time) {
   using Kind = FlatJsonScanner::ValueKind;
   if (member.kind == Kind::kNull) {
     if (field.required) return false;
@@ -163,56 +111,23 @@ bool fast_value(const FieldSpec& field, const FlatJsonScanner::Member& member, l
   }
   switch (field.type) {
     case FieldType::kString:
-    case FieldType::kBlob: {
-      if (member.kind != Kind::kString) return false;
-      std::string_view text = member.text;
-      if (field.allowed != nullptr) {
-        const std::optional<std::string_view> canonical = field.allowed->canonicalize(text);
-        if (!canonical) return false;
-        text = *canonical;
-      }
-      column.append_bytes(text);
-      return true;
-    }
-    case FieldType::kDouble: {
-      double number = 0;
-      if (member.kind != Kind::kNumber || !fast_double(member.text, member.digits, number) ||
-          !in_range(field, number)) {
-        return false;
-      }
-      column.append_double(number);
-      return true;
-    }
+    case FieldType::kBlob:
+      return member.kind == Kind::kString && append_fast_text(field, member.text, column);
+    case FieldType::kDouble:
+      return member.kind == Kind::kNumber &&
+             append_fast_double(field, member.text, member.digits, column);
     case FieldType::kInt32:
-    case FieldType::kInt64: {
-      std::int64_t number = 0;
+    case FieldType::kInt64:
       if (member.kind == Kind::kNumber) {
-        if (!fast_integer(member.digits, number)) return false;
-      } else if (member.kind != Kind::kString || !parse_integer_text(member.text, number)) {
-        return false;
+        return append_fast_integer_token(field, member.digits, column);
       }
-      if (field.type == FieldType::kInt32 && (number < std::numeric_limits<std::int32_t>::min() ||
-                                              number > std::numeric_limits<std::int32_t>::max())) {
-        return false;
-      }
-      const auto as_double = static_cast<double>(number);
-      if (as_double < field.minimum || as_double > field.maximum) return false;
-      append_integer(field, number, column);
-      return true;
-    }
-    case FieldType::kTimestamp: {
-      std::optional<UnixMicros> time;
+      return member.kind == Kind::kString && append_fast_integer_text(field, member.text, column);
+    case FieldType::kTimestamp:
       if (member.kind == Kind::kString) {
-        time = events::parse_timestamp(member.text);
-      } else if (std::int64_t millis = 0;
-                 member.kind == Kind::kNumber && fast_integer(member.digits, millis)) {
-        time = events::from_epoch_millis(millis);
+        return append_fast_timestamp_text(member.text, timestamps, column, event_time);
       }
-      if (!time) return false;
-      column.append_int64(time->value);
-      if (event_time != nullptr) *event_time = *time;
-      return true;
-    }
+      return member.kind == Kind::kNumber &&
+             append_fast_timestamp_millis(member.digits, column, event_time);
   }
   SMARTCITY_CHECK(false, "unknown FieldType");
 }
@@ -385,7 +300,8 @@ bool RecordDecoder::apply_member(const events::EventSpec& spec, const KeySlot* s
   seen |= bits;
   const FieldSpec& field = spec.fields[static_cast<std::size_t>(slot->field)];
   if (slot->second_field < 0) {
-    return fast_value(field, member, rows.column(static_cast<std::size_t>(slot->field)),
+    return fast_value(field, member, timestamps_,
+                      rows.column(static_cast<std::size_t>(slot->field)),
                       field.type == FieldType::kTimestamp ? &event_time : nullptr);
   }
   // The original producer's location: [latitude, longitude].
@@ -398,16 +314,8 @@ bool RecordDecoder::apply_member(const events::EventSpec& spec, const KeySlot* s
     longitude.append_null();
     return true;
   }
-  double pair[2] = {0, 0};
-  if (member.kind != FlatJsonScanner::ValueKind::kNumberPair ||
-      !fast_double(member.text, member.digits, pair[0]) ||
-      !fast_double(member.second, member.second_digits, pair[1]) || !in_range(field, pair[0]) ||
-      !in_range(second, pair[1])) {
-    return false;
-  }
-  latitude.append_double(pair[0]);
-  longitude.append_double(pair[1]);
-  return true;
+  return member.kind == FlatJsonScanner::ValueKind::kNumberPair &&
+         append_fast_pair(field, second, member, latitude, longitude);
 }
 
 bool RecordDecoder::fill_missing(const events::EventSpec& spec, std::uint32_t seen,
@@ -425,27 +333,18 @@ bool RecordDecoder::decode_fields_fast(events::EventKind kind, std::string_view 
   const events::EventSpec& spec = events::spec(kind);
   KindKeys& keys = keys_[static_cast<std::size_t>(kind)];
   // Most records have the layout of the one before.
-  if (keys.layout.learned()) {
-    SMARTCITY_CHECK(keys.layout_slots.size() == keys.layout.size(),
-                    "a layout and its slots are learned together");
-    members_.resize(keys.layout.size());
-    if (keys.layout.read(json, members_)) {
-      std::uint32_t seen = 0;
-      bool read = true;
-      for (std::size_t i = 0; read && i < members_.size(); ++i) {
-        read = apply_member(spec, keys.layout_slots[i], members_[i], rows, seen, event_time);
-      }
-      if (read && fill_missing(spec, seen, rows)) return true;
-      rows.abandon_row();
+  if (keys.layout.compiled()) {
+    if (keys.layout.read(json, rows, event_time, timestamps_)) {
+      ++layout_rows_;
+      return true;
     }
+    rows.abandon_row();
   }
   FlatJsonScanner scanner(json);
   FlatJsonScanner::Member member;
   std::uint32_t seen = 0;
-  // The layout and its slots change together, and only for a record read
-  // whole: a record declined half-way must leave the old pair intact.
   members_.clear();
-  member_slots_.clear();
+  member_targets_.clear();
   for (;;) {
     const FlatJsonScanner::Step step = scanner.next(member);
     if (step == FlatJsonScanner::Step::kDecline) return false;
@@ -453,11 +352,13 @@ bool RecordDecoder::decode_fields_fast(events::EventKind kind, std::string_view 
     const KeySlot* slot = find_slot(keys, member.key);
     if (!apply_member(spec, slot, member, rows, seen, event_time)) return false;
     members_.push_back(member);
-    member_slots_.push_back(slot);
+    member_targets_.push_back(slot == nullptr ? MemberTarget{}
+                                              : MemberTarget{slot->field, slot->second_field});
   }
   if (!fill_missing(spec, seen, rows)) return false;
-  keys.layout.learn(json, members_);
-  keys.layout_slots.swap(member_slots_);
+  // Only a record read whole changes the layout: one declined half-way
+  // leaves the old one intact.
+  keys.layout.compile(spec, json, members_, member_targets_);
   return true;
 }
 

@@ -10,8 +10,9 @@
 // know are ignored, so producers can add fields before the lake does. Every
 // field name, type, range and spelling comes from src/events/schema.h.
 //
-// Two paths, one result: a fast path (FlatJsonScanner, in place, no copy)
-// reads the flat objects producers write; whatever it declines is read again
+// Two paths, one result: a fast path (in place, no copy: a CompiledLayout of
+// the last record's shape, else FlatJsonScanner member by member) reads the
+// flat objects producers write; whatever it declines is read again
 // by simdjson On-Demand, which also writes every dead letter's reason. The
 // fast path accepts a record only when the full parser would accept it with
 // the same values (tests/unit/stream and the fuzzer compare the two).
@@ -31,7 +32,9 @@
 #include "base/clock.h"
 #include "base/topic_partition.h"
 #include "events/schema.h"
+#include "events/timestamp.h"
 #include "lake/column_batch.h"
+#include "stream/compiled_layout.h"
 #include "stream/flat_json_scanner.h"
 
 namespace smartcity::stream {
@@ -67,6 +70,9 @@ class RecordDecoder {
   const std::string& last_reason() const { return reason_; }
   // Rows the fast path read whole; the others went through simdjson.
   std::size_t fast_path_rows() const { return fast_path_rows_; }
+  // Of those, the rows a compiled layout read (the record had the shape of
+  // the one before of its kind).
+  std::size_t layout_rows() const { return layout_rows_; }
 
  private:
   // What a JSON key means for one event kind.
@@ -77,10 +83,8 @@ class RecordDecoder {
   };
   struct KindKeys {
     std::vector<KeySlot> slots;
-    // The last record read whole, and the slot of each of its members
-    // (nullptr: a key we do not know).
-    FlatJsonLayout layout;
-    std::vector<const KeySlot*> layout_slots;
+    // The layout of the last record read whole.
+    CompiledLayout layout;
   };
 
   // The fast path: true when the record was read whole into `rows`; false
@@ -91,9 +95,9 @@ class RecordDecoder {
   static const KeySlot* find_slot(const KindKeys& keys, std::string_view key);
   // One member into its column(s), with every check decode_value makes;
   // `seen` collects the fields given. False declines.
-  static bool apply_member(const events::EventSpec& spec, const KeySlot* slot,
-                           const FlatJsonScanner::Member& member, lake::ColumnBatch& rows,
-                           std::uint32_t& seen, UnixMicros& event_time);
+  bool apply_member(const events::EventSpec& spec, const KeySlot* slot,
+                    const FlatJsonScanner::Member& member, lake::ColumnBatch& rows,
+                    std::uint32_t& seen, UnixMicros& event_time);
   // Nulls for the optional fields not given; false if a required one is missing.
   static bool fill_missing(const events::EventSpec& spec, std::uint32_t seen,
                            lake::ColumnBatch& rows);
@@ -117,9 +121,11 @@ class RecordDecoder {
   std::array<KindKeys, events::kEventKindCount> keys_;
   // Scratch for the fast path, kept to avoid allocating per record.
   std::vector<FlatJsonScanner::Member> members_;
-  std::vector<const KeySlot*> member_slots_;
+  std::vector<MemberTarget> member_targets_;
+  events::TimestampParser timestamps_;  // the fast paths' timestamp texts
   std::string reason_;
   std::size_t fast_path_rows_ = 0;
+  std::size_t layout_rows_ = 0;
 };
 
 }  // namespace smartcity::stream

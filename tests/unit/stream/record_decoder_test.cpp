@@ -341,6 +341,95 @@ TEST(RecordDecoderPaths, ARecordDeclinedHalfWayLeavesTheLearnedLayoutAlone) {
   EXPECT_EQ(decoder.fast_path_rows(), 2u);
 }
 
+constexpr std::string_view kSeedWeather =
+    R"({"id": "w", "deviceId": "d", "location": [52.1, -1.2], )"
+    R"("timestamp": "2024-04-05T14:34:56", "temperature": -3.5, "weatherCondition": "Rain", )"
+    R"("precipitation": 2.5, "windSpeed": 10, "humidity": 80, "airQualityIndex": 42.1})";
+
+// A record with the learned layout is read by the compiled layout, which
+// must make every check of the other paths: each variant changes one value
+// of a seed record (or its kind), and the fast decoder, which has just read
+// the unchanged record, must agree with the full parser.
+TEST(RecordDecoderPaths, ACompiledLayoutChecksEveryValueAsTheFullParserDoes) {
+  enum class Expect { kLayoutRow, kOtherRow, kDeadLetter };
+  struct Variant {
+    EventKind kind;
+    std::string_view from;
+    std::string_view to;
+    Expect expect;
+  };
+  constexpr EventKind kVehicle = EventKind::kVehicle;
+  constexpr EventKind kWeather = EventKind::kWeather;
+  const Variant variants[] = {
+      {kVehicle, R"("a1")", R"("b2-an-id-longer-than-32-bytes-0123456789abcdef")",
+       Expect::kLayoutRow},
+      {kVehicle, "51.5", "-51.12345678901234567", Expect::kLayoutRow},    // 19 digits
+      {kVehicle, "51.5", "-51.1234567890123456789", Expect::kLayoutRow},  // 21: from_chars
+      {kVehicle, "51.5", "91.0", Expect::kDeadLetter},                    // latitude range
+      {kVehicle, "-0.12", "-180.5", Expect::kDeadLetter},                 // longitude range
+      {kVehicle, "33.5", "-0", Expect::kLayoutRow},
+      {kVehicle, "33.5", "1.5e3", Expect::kOtherRow},   // an exponent: the full parser's
+      {kVehicle, "33.5", "null", Expect::kDeadLetter},  // speed is required
+      {kVehicle, "33.5", R"("33.5")", Expect::kDeadLetter},
+      {kVehicle, R"("North-East")", R"("South")", Expect::kLayoutRow},
+      {kVehicle, R"("2024")", R"("20x4")", Expect::kDeadLetter},
+      {kVehicle, R"("2024")", R"("99999999999")", Expect::kDeadLetter},  // over int32
+      {kVehicle, R"("2024")", "2024", Expect::kOtherRow},                // another layout
+      {kVehicle, R"("2024-04-05T12:34:56")", R"("2024-13-05T12:34:56")", Expect::kDeadLetter},
+      {kVehicle, R"("2024-04-05T12:34:56")", R"("2024-04-05T12:34:56.25+01:00")",
+       Expect::kLayoutRow},
+      {kVehicle, R"("2024-04-05T12:34:56")", "1712320496000", Expect::kOtherRow},
+      {kVehicle, R"("BMW")", R"("B\u004dW")", Expect::kOtherRow},     // an escape
+      {kVehicle, R"("BMW")", "\"B\xc3\x28W\"", Expect::kDeadLetter},  // not UTF-8
+      {kVehicle, R"("BMW")", "\"B\xc3\xa9W\"", Expect::kLayoutRow},   // UTF-8
+      {kVehicle, R"("a1")", "null", Expect::kDeadLetter},             // id is required
+      {kVehicle, R"("Hybrid"})", R"("Hybrid"} x)", Expect::kDeadLetter},
+      {kVehicle, R"("Hybrid"})", R"("Hybrid", "extra": [1, 2]})", Expect::kOtherRow},
+      {kWeather, R"("Rain")", R"("Snow")", Expect::kLayoutRow},  // an alias
+      {kWeather, R"("Rain")", R"("Cloudy")", Expect::kLayoutRow},
+      {kWeather, R"("Rain")", R"("Hail")", Expect::kDeadLetter},
+      {kWeather, "[52.1, -1.2]", "[52.1,-1.2]", Expect::kLayoutRow},  // space inside a value
+      {kWeather, "[52.1, -1.2]", "[52.1, -1.2, 3]", Expect::kDeadLetter},
+      {kWeather, "80", "80.5", Expect::kDeadLetter},  // humidity is an integer
+      {kWeather, "80", "101", Expect::kDeadLetter},   // and a percentage
+  };
+  RecordDecoder fast;
+  RecordDecoder full(DecodePath::kFullParserOnly);
+  lake::ColumnBatch fast_dead(lake::dead_letter_schema());
+  lake::ColumnBatch full_dead(lake::dead_letter_schema());
+  for (const Variant& variant : variants) {
+    const std::string_view original = variant.kind == kVehicle ? kSeedVehicle : kSeedWeather;
+    std::string payload(original);
+    const std::size_t at = payload.find(variant.from);
+    ASSERT_NE(at, std::string::npos) << variant.from;
+    payload.replace(at, variant.from.size(), variant.to);
+    const RecordMetadata metadata{events::spec(variant.kind).topic,
+                                  Partition{0},
+                                  Offset{1},
+                                  std::nullopt,
+                                  "k",
+                                  UnixMicros{5}};
+    lake::ColumnBatch fast_rows(lake::table_schema(variant.kind));
+    lake::ColumnBatch full_rows(lake::table_schema(variant.kind));
+    ASSERT_EQ(fast.decode(variant.kind, original, metadata, fast_rows, fast_dead),
+              DecodeOutcome::kRow);  // learns (or keeps) the original's layout
+    fast_rows.clear();
+    const std::size_t layout_rows = fast.layout_rows();
+    const DecodeOutcome a = fast.decode(variant.kind, payload, metadata, fast_rows, fast_dead);
+    const DecodeOutcome b = full.decode(variant.kind, payload, metadata, full_rows, full_dead);
+    ASSERT_EQ(a, b) << payload;
+    if (a == DecodeOutcome::kRow) {
+      EXPECT_TRUE(lake::same_row(fast_rows, 0, full_rows, 0)) << payload;
+    } else {
+      EXPECT_EQ(fast.last_reason(), full.last_reason()) << payload;
+    }
+    const Expect got = a == DecodeOutcome::kDeadLetter    ? Expect::kDeadLetter
+                       : fast.layout_rows() > layout_rows ? Expect::kLayoutRow
+                                                          : Expect::kOtherRow;
+    EXPECT_EQ(got, variant.expect) << payload << "\nreason: " << fast.last_reason();
+  }
+}
+
 TEST(RecordDecoderPaths, ProducersRecordsTakeTheFastPath) {
   VehicleRecords records;
   RecordDecoder& decoder = records.decoder;
