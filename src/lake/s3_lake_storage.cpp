@@ -1,7 +1,6 @@
 #include "lake/s3_lake_storage.h"
 
 #include <spdlog/spdlog.h>
-#include <stdlib.h>
 
 #include <algorithm>
 #include <condition_variable>
@@ -27,15 +26,6 @@ std::int64_t unix_millis() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
-}
-
-fs::path make_staging_root() {
-  const char* tmp = std::getenv("TMPDIR");
-  std::string pattern =
-      std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/smartcity-s3-staging-XXXXXX";
-  if (::mkdtemp(pattern.data()) == nullptr)
-    throw StorageError(errno_message("cannot create a staging folder " + pattern));
-  return pattern;
 }
 
 // Renews a writer's lease object until destroyed, then deletes it.
@@ -86,13 +76,12 @@ class S3WriterLease final : public WriterLease {
 S3LakeStorage::S3LakeStorage(S3Settings settings, S3RetryPolicy retry)
     : client_(std::move(settings), retry) {
   client_.check_bucket();
-  staging_root_ = make_staging_root();
+  const char* tmp = std::getenv("TMPDIR");
+  staging_ = std::make_unique<StagingFolder>(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp",
+                                             "smartcity-s3-staging-");
 }
 
-S3LakeStorage::~S3LakeStorage() {
-  std::error_code ec;
-  fs::remove_all(staging_root_, ec);
-}
+S3LakeStorage::~S3LakeStorage() = default;
 
 std::string S3LakeStorage::key(const std::string& path) const {
   const std::string& prefix = client_.settings().location.prefix;
@@ -102,11 +91,11 @@ std::string S3LakeStorage::key(const std::string& path) const {
 }
 
 std::string S3LakeStorage::staged_key(const fs::path& staged) const {
-  return key(staged.lexically_relative(staging_root_).generic_string());
+  return key(staged.lexically_relative(staging_->path()).generic_string());
 }
 
 fs::path S3LakeStorage::staging_path(const std::string& final_path, const std::string& writer_id) {
-  const fs::path final_local = staging_root_ / final_path;
+  const fs::path final_local = staging_->path() / final_path;
   std::error_code ec;
   fs::create_directories(final_local.parent_path(), ec);
   if (ec) {
@@ -203,7 +192,7 @@ std::vector<LakeStorage::StagedLeftover> S3LakeStorage::list_staged_leftovers() 
     if (!is_staged_name(name)) continue;
     StagedName parsed = parse_staged_name(name);
     leftovers.push_back(
-        {staging_root_ / path, folder + parsed.final_name, std::move(parsed.writer_id)});
+        {staging_->path() / path, folder + parsed.final_name, std::move(parsed.writer_id)});
   }
   return leftovers;
 }

@@ -22,6 +22,7 @@
 
 #include "lake/lake_storage.h"
 #include "lake/s3_client.h"
+#include "lake/staging_folder.h"
 
 namespace smartcity::lake {
 
@@ -31,8 +32,8 @@ inline constexpr std::chrono::seconds kS3LeaseTimeout{30};
 class S3LakeStorage final : public LakeStorage {
  public:
   // Creates a private local staging folder under $TMPDIR (removed when this
-  // is destroyed). Throws StorageError if the bucket cannot be reached or
-  // does not exist, or the credentials are refused.
+  // is destroyed; see StagingFolder for those of killed processes). Throws StorageError if the
+  // bucket cannot be reached or does not exist, or the credentials are refused.
   S3LakeStorage(S3Settings settings, S3RetryPolicy retry);
   ~S3LakeStorage() override;
 
@@ -65,7 +66,7 @@ class S3LakeStorage final : public LakeStorage {
   std::string staged_key(const std::filesystem::path& staged) const;
 
   S3Client client_;
-  std::filesystem::path staging_root_;
+  std::unique_ptr<StagingFolder> staging_;
 };
 
 }  // namespace smartcity::lake
