@@ -4,6 +4,7 @@ produces, and a zombie (a member stopped with SIGSTOP until its partitions
 were taken over and written by another, then continued). Every offset must be
 in the lake exactly once, with no orphan or temporary file."""
 
+import datetime
 import json
 import random
 import re
@@ -146,6 +147,47 @@ def test_a_zombie_member_is_fenced_and_rejoins(kafka, tmp_path):
     run_smartcity("stream", "--brokers", kafka.bootstrap, "--lake", lake, "--group", "zombies",
                   "--until-caught-up")
 
+    assert_every_offset_exactly_once(kafka.bootstrap, lake, total)
+
+
+def test_more_members_than_partitions_all_stop_when_caught_up(kafka, tmp_path):
+    """Five `--until-caught-up` members in one group over topics of three
+    partitions: the range assignor leaves two with nothing to read. Those
+    wait until the lake holds every partition up to its end at start (not
+    merely their own, empty, share), and then every member stops."""
+    lake = tmp_path / "lake"
+    run_smartcity("simulate", "--brokers", kafka.bootstrap, "--vehicles", "20", "--count",
+                  "10000", "--rate", "0", "--seed", "24")
+    total = sum(lake_offsets_of_broker(kafka.bootstrap).values())
+    logs = [tmp_path / f"member-{i}.log" for i in range(5)]
+    members = [subprocess.Popen(
+        [SMARTCITY, "stream", "--brokers", kafka.bootstrap, "--lake", str(lake), "--group",
+         "crowd", "--until-caught-up", *GROUP_SETTINGS],
+        stdout=subprocess.DEVNULL, stderr=open(log, "wb")) for log in logs]
+    stopped = {}
+    try:
+        deadline = time.monotonic() + 180
+        while len(stopped) < len(members):
+            assert time.monotonic() < deadline, "members still running after 180 s"
+            for i, member in enumerate(members):
+                if i not in stopped and member.poll() is not None:
+                    stopped[i] = time.time()
+            time.sleep(0.05)
+    finally:
+        for member in members:
+            if member.poll() is None:
+                member.kill()
+    assert [m.returncode for m in members] == [0] * 5, [log.read_text()[-1000:] for log in logs]
+    assert sum(lake_offsets(lake).values()) == total
+    # Some member had no partitions at some point; none stopped before the
+    # lake held every record (the last commit came before every stop).
+    assignments = [re.findall(r"assigned (\d+) partition", log.read_text()) for log in logs]
+    assert any("0" in found for found in assignments), assignments
+    last_commit = max(
+        datetime.datetime.fromisoformat(json.loads(p.read_text())["committed_at"].rstrip("Z"))
+        .replace(tzinfo=datetime.timezone.utc).timestamp()
+        for p in (lake / "_smartcity" / "commits").glob("*.json"))
+    assert all(at >= last_commit for at in stopped.values()), (last_commit, stopped)
     assert_every_offset_exactly_once(kafka.bootstrap, lake, total)
 
 
