@@ -180,15 +180,24 @@ def test_more_members_than_partitions_all_stop_when_caught_up(kafka, tmp_path):
     assert [m.returncode for m in members] == [0] * 5, [log.read_text()[-1000:] for log in logs]
     assert sum(lake_offsets(lake).values()) == total
     # Some member had no partitions at some point; none stopped before the
-    # lake held every record (the last commit came before every stop).
+    # commit that completed the lake (claims by the members left may follow).
     assignments = [re.findall(r"assigned (\d+) partition", log.read_text()) for log in logs]
     assert any("0" in found for found in assignments), assignments
-    last_commit = max(
-        datetime.datetime.fromisoformat(json.loads(p.read_text())["committed_at"].rstrip("Z"))
-        .replace(tzinfo=datetime.timezone.utc).timestamp()
-        for p in (lake / "_smartcity" / "commits").glob("*.json"))
-    assert all(at >= last_commit for at in stopped.values()), (last_commit, stopped)
+    assert all(at >= lake_completed_at(lake, total) for at in stopped.values()), stopped
     assert_every_offset_exactly_once(kafka.bootstrap, lake, total)
+
+
+def lake_completed_at(lake, total):
+    """When the commit came that made the lake hold `total` records, as a Unix time."""
+    offsets = {}
+    for record in sorted((lake / "_smartcity" / "commits").glob("*.json")):
+        commit = json.loads(record.read_text())
+        for entry in commit["offsets"]:
+            offsets[(entry["topic"], entry["partition"])] = entry["next_offset"]
+        if sum(offsets.values()) >= total:
+            return datetime.datetime.fromisoformat(commit["committed_at"].rstrip("Z")).replace(
+                tzinfo=datetime.timezone.utc).timestamp()
+    raise AssertionError("no commit completed the lake")
 
 
 def lake_offsets_of_broker(bootstrap):
