@@ -12,7 +12,8 @@ the two medians and their ratios: the machine is shared and noisy, and it is
 not always the same machine, so a change is measured against its parent here
 and now rather than against figures recorded elsewhere.
 
-Usage: bench/stream_baseline.py [--events N] [--runs R] [--partitions P] [--against BIN]"""
+Usage: bench/stream_baseline.py [--events N] [--runs R] [--partitions P] [--vehicles V]
+                               [--against BIN]"""
 
 import argparse
 import pathlib
@@ -29,6 +30,9 @@ def main():
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--partitions", type=int, default=3)
+    parser.add_argument("--vehicles", type=int, default=100,
+                        help="the simulated fleet: with more vehicles, event time runs slower "
+                             "(the same events in fewer hours), so commits write fewer, larger files")
     parser.add_argument("--against", help="another smartcity binary to alternate runs with")
     args = parser.parse_args()
     binaries = [("this build", SMARTCITY)] + ([("against", args.against)] if args.against else [])
@@ -40,7 +44,7 @@ def main():
               file=sys.stderr)
         wall, cpu, _, _ = run_measured(
             [SMARTCITY, "simulate", "--brokers", broker.bootstrap, "--wire", "seed", "--vehicles",
-             "100", "--count", str(args.events), "--seed", "1", "--rate", "0"])
+             str(args.vehicles), "--count", str(args.events), "--seed", "1", "--rate", "0"])
         preload = {"wall_s": round(wall, 2), "events_per_s": round(args.events / wall),
                    "cpu_s_per_million": round(cpu / args.events * 1e6, 3)}
         runs = {label: [] for label, _ in binaries}
@@ -52,13 +56,19 @@ def main():
     finally:
         broker.stop()
     size = f"{args.events // 1_000_000}M" if args.events % 1_000_000 == 0 else str(args.events)
-    notes = (f"{args.events:,} seed-shaped events, {args.partitions} partitions per topic; "
-             "wall time includes start-up and the consumer-group join.")
+    if args.vehicles != 100:
+        size += f"-fleet-{args.vehicles}"
+    files = statistics.median(r["files"] for label_runs in runs.values() for r in label_runs)
+    notes = (f"{args.events:,} seed-shaped events from a simulated fleet of {args.vehicles:,} "
+             f"vehicles, {args.partitions} partitions per topic; wall time includes start-up and "
+             f"the consumer-group join. Parquet files written per run (median): {files:,.0f}, "
+             f"{args.events / max(files, 1):,.0f} events a file.")
     if not args.against:
         median, rows = table(runs["this build"])
         write_results(f"stream-baseline-{size}",
-                      {"events": args.events, "partitions": args.partitions, "preload": preload,
-                       "runs": runs["this build"], "median": median},
+                      {"events": args.events, "partitions": args.partitions,
+                       "vehicles": args.vehicles, "preload": preload, "runs": runs["this build"],
+                       "median": median},
                       RUN_COLUMNS + ["first-read-to-last-commit s", "its events/s"], rows, notes)
         return
     medians = {label: table(label_runs)[0] for label, label_runs in runs.items()}
@@ -74,8 +84,9 @@ def main():
                  round(this["peak_rss_mb"] / other["peak_rss_mb"], 3),
                  round(this["read_to_commit_events_per_s"] / other["read_to_commit_events_per_s"], 3)])
     write_results(f"stream-ab-{size}",
-                  {"events": args.events, "partitions": args.partitions, "preload": preload,
-                   "against": args.against, "runs": runs, "medians": medians},
+                  {"events": args.events, "partitions": args.partitions,
+                   "vehicles": args.vehicles, "preload": preload, "against": args.against,
+                   "runs": runs, "medians": medians},
                   ["binary (median of runs, alternating)", "wall s", "events/s", "CPU s per million",
                    "peak RSS MiB", "first-read-to-last-commit events/s"], rows,
                   notes + f" {args.runs} runs each, alternating.")
@@ -90,9 +101,11 @@ def stream_once(binary, broker, lake, group, events, run):
     loop_s = float(match.group(2)) if match else 0.0
     if records != events:
         sys.exit(f"{binary} run {run}: streamed {records} records, expected {events}")
+    files = sum(1 for p in lake.rglob("*.parquet") if not p.name.startswith("."))
     return {"run": run, "wall_s": round(wall, 2), "events_per_s": round(events / wall),
             "cpu_s_per_million": round(cpu / events * 1e6, 3), "peak_rss_mb": round(rss, 1),
-            "read_to_commit_s": loop_s, "read_to_commit_events_per_s": round(events / loop_s)}
+            "read_to_commit_s": loop_s, "read_to_commit_events_per_s": round(events / loop_s),
+            "files": files}
 
 
 def table(runs):
