@@ -77,11 +77,6 @@ class Column {
   std::size_t memory_bytes() const;
 
  private:
-  events::FieldType type_;
-  std::vector<std::uint8_t> valid_;
-  std::vector<std::int32_t> int32_;
-  std::vector<std::int64_t> int64_;
-  std::vector<double> double_;
   // Room for `more` bytes past bytes_size_, at least doubling.
   void grow_bytes(std::size_t more);
   // memcpy for the short strings of city records (ids, names, times),
@@ -108,6 +103,11 @@ class Column {
     }
   }
 
+  events::FieldType type_;
+  std::vector<std::uint8_t> valid_;
+  std::vector<std::int32_t> int32_;
+  std::vector<std::int64_t> int64_;
+  std::vector<double> double_;
   std::vector<std::uint64_t> bytes_end_;
   // Strings end to end: a plain array rather than a std::string, which
   // would zero what it grows into and append through a call.
