@@ -1,8 +1,6 @@
 #include "lake/staging_folder.h"
 
-#include <fcntl.h>
-#include <sys/file.h>
-#include <unistd.h>
+#include <stdlib.h>
 
 #include <chrono>
 #include <string>
@@ -10,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include "base/errors.h"
+#include "lake/process_lock.h"
 
 namespace smartcity::lake {
 namespace fs = std::filesystem;
@@ -25,24 +24,14 @@ bool older_than(const fs::path& path, fs::file_time_type::duration age) {
   return !ec && fs::file_time_type::clock::now() - modified > age;
 }
 
-// Whether the owner of `folder` is gone: its lock file can be locked (and
-// is unlocked again at once), or there is none.
-bool owner_is_gone(const fs::path& folder, bool& has_lock) {
-  const int fd = ::open((folder / kLockName).c_str(), O_RDWR | O_CLOEXEC);
-  has_lock = fd >= 0;
-  if (fd < 0) return true;
-  const bool free = ::flock(fd, LOCK_EX | LOCK_NB) == 0;
-  ::close(fd);  // drops the lock if we took it
-  return free;
-}
-
 void remove_abandoned(const fs::path& parent, const std::string& prefix) {
   std::error_code ec;
   for (const fs::directory_entry& entry : fs::directory_iterator(parent, ec)) {
     const std::string name = entry.path().filename().string();
     if (!name.starts_with(prefix) || !entry.is_directory(ec)) continue;
-    bool has_lock = false;
-    if (!owner_is_gone(entry.path(), has_lock)) continue;
+    const fs::path lock = entry.path() / kLockName;
+    if (process_lock_is_held(lock)) continue;
+    const bool has_lock = fs::exists(lock, ec);
     if (!older_than(entry.path(), has_lock ? fs::file_time_type::duration(kSettingUp)
                                            : fs::file_time_type::duration(kUnlockedKept))) {
       continue;
@@ -68,20 +57,19 @@ StagingFolder::StagingFolder(const fs::path& parent, const std::string& prefix) 
     throw StorageError(errno_message("cannot create a staging folder " + pattern));
   }
   path_ = pattern;
-  lock_fd_ = ::open((path_ / kLockName).c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (lock_fd_ < 0 || ::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
-    const std::string reason = errno_message("cannot lock the staging folder " + path_.string());
-    if (lock_fd_ >= 0) ::close(lock_fd_);
+  try {
+    lock_ = std::make_unique<ProcessLock>(path_ / kLockName);
+  } catch (const StorageError&) {
     std::error_code ec;
     fs::remove_all(path_, ec);
-    throw StorageError(reason);
+    throw;
   }
 }
 
 StagingFolder::~StagingFolder() {
+  // Removed while still locked, so no other process takes it for abandoned.
   std::error_code ec;
   fs::remove_all(path_, ec);
-  ::close(lock_fd_);
 }
 
 }  // namespace smartcity::lake

@@ -4,7 +4,7 @@
 // OOM, power) would stay behind for ever, with the files it held, so each new
 // one removes the folders of processes that are gone.
 //
-// How "gone" is known: the owner holds an flock() on `.owner.lock` inside
+// How "gone" is known: the owner holds a ProcessLock on `.owner.lock` inside
 // its folder for its whole life, and the kernel drops it when the process
 // dies, however it dies. A folder is removed when its lock can be taken and
 // it is older than a minute (so a folder being set up by a starting process,
@@ -13,6 +13,10 @@
 #pragma once
 
 #include <filesystem>
+#include <memory>
+#include <string>
+
+#include "lake/process_lock.h"
 
 namespace smartcity::lake {
 
@@ -30,7 +34,7 @@ class StagingFolder {
 
  private:
   std::filesystem::path path_;
-  int lock_fd_ = -1;
+  std::unique_ptr<ProcessLock> lock_;  // on path_/.owner.lock
 };
 
 }  // namespace smartcity::lake

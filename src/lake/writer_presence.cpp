@@ -1,10 +1,7 @@
 #include "lake/writer_presence.h"
 
-#include <fcntl.h>
-#include <sys/file.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <cstdio>
 #include <random>
 
@@ -31,35 +28,23 @@ WriterPresence::WriterPresence(const std::filesystem::path& root, std::string wr
     : path_(presence_path(root, writer_id)), writer_id_(std::move(writer_id)) {
   std::error_code ec;
   std::filesystem::create_directories(path_.parent_path(), ec);
-  fd_ = ::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (fd_ < 0) throw StorageError(errno_message("cannot create " + path_.string()));
-  if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
-    const int lock_errno = errno;
-    ::close(fd_);
-    fd_ = -1;
-    errno = lock_errno;
-    throw StorageError(errno_message("cannot lock " + path_.string()));
-  }
+  lock_ = std::make_unique<ProcessLock>(path_);
   // The pid is for people looking at the folder; the lock is what counts.
   const std::string pid = std::to_string(::getpid()) + "\n";
-  [[maybe_unused]] const ssize_t written = ::pwrite(fd_, pid.data(), pid.size(), 0);
+  [[maybe_unused]] const ssize_t written = ::pwrite(lock_->fd(), pid.data(), pid.size(), 0);
 }
 
 WriterPresence::~WriterPresence() {
-  if (fd_ < 0) return;
   ::unlink(path_.c_str());
-  ::close(fd_);  // releases the flock
+  // lock_ goes next, releasing the flock.
 }
 
 bool writer_is_alive(const std::filesystem::path& root, const std::string& writer_id) {
   if (writer_id.empty()) return false;
   const std::filesystem::path path = presence_path(root, writer_id);
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;  // never registered here, or gone with a clean exit
-  const bool held = ::flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;
-  ::close(fd);
+  const bool held = process_lock_is_held(path);
   if (!held) {
-    // Dead: its lock file is only litter now.
+    // Dead, or never registered here: a lock file left is only litter now.
     std::error_code ec;
     std::filesystem::remove(path, ec);
   }

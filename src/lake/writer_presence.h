@@ -8,9 +8,11 @@
 #pragma once
 
 #include <filesystem>
+#include <memory>
 #include <string>
 
 #include "lake/lake_storage.h"
+#include "lake/process_lock.h"
 
 namespace smartcity::lake {
 
@@ -32,7 +34,7 @@ class WriterPresence final : public WriterLease {
  private:
   std::filesystem::path path_;
   std::string writer_id_;
-  int fd_ = -1;
+  std::unique_ptr<ProcessLock> lock_;
 };
 
 // True while some process holds `writer_id`'s presence in `root`. An empty id
