@@ -74,8 +74,8 @@ def main():
     medians = {label: table(label_runs)[0] for label, label_runs in runs.items()}
     rows = []
     for label, median in medians.items():
-        rows.append([label, median["wall_s"], f"{median['events_per_s']:,.0f}",
-                     median["cpu_s_per_million"], median["peak_rss_mb"],
+        rows.append([label, round(median["wall_s"], 3), f"{median['events_per_s']:,.0f}",
+                     round(median["cpu_s_per_million"], 3), round(median["peak_rss_mb"], 1),
                      f"{median['read_to_commit_events_per_s']:,.0f}"])
     this, other = medians["this build"], medians["against"]
     rows.append(["ratio", round(this["wall_s"] / other["wall_s"], 3),

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "base/errors.h"
+#include "lake/duckdb_handles.h"
 #include "lake/hive_partition.h"
 #include "unit/lake/scratch_folder.h"
 
@@ -113,16 +114,27 @@ TEST(ParquetFileWriter, UsesZstdAndKeepsStatistics) {
       query("SELECT DISTINCT compression FROM parquet_metadata('" + path.string() + "')");
   ASSERT_EQ(meta.size(), 1u);
   EXPECT_EQ(meta[0][0], "ZSTD");
-  // No Bloom filters (see the header), on dictionary columns either.
+  // Dictionaries for the repeated columns only (_topic: one value,
+  // _partition: three); no Bloom filters.
   EXPECT_EQ(query("SELECT count(*) FILTER (bloom_filter_offset IS NOT NULL), "
-                  "count(*) FILTER (encodings LIKE '%DICTIONARY%') FROM parquet_metadata('" +
+                  "string_agg(path_in_schema, ',' ORDER BY column_id) FILTER "
+                  "(encodings LIKE '%DICTIONARY%') FROM parquet_metadata('" +
                   path.string() + "')")[0],
-            (std::vector<std::string>{"0", "8"}));
-  const auto stats = query("SELECT stats_min, stats_max FROM parquet_metadata('" + path.string() +
-                           "') WHERE path_in_schema = '_offset'");
-  ASSERT_EQ(stats.size(), 1u);
-  EXPECT_EQ(stats[0][0], "1000");
-  EXPECT_EQ(stats[0][1], "1999");
+            (std::vector<std::string>{"0", "_topic,_partition"}));
+  const auto stats = query(
+      "SELECT stats_min_value, stats_max_value, stats_min, stats_max, stats_null_count "
+      "FROM parquet_metadata('" +
+      path.string() +
+      "') WHERE path_in_schema IN ('_offset', 'kafka_timestamp', 'key') ORDER BY column_id");
+  ASSERT_EQ(stats.size(), 3u);
+  EXPECT_EQ(stats[0], (std::vector<std::string>{"1000", "1999", "1000", "1999", "0"}));
+  // Nulls are counted and left out of the bounds (before 1970: negative).
+  EXPECT_EQ(stats[1],
+            (std::vector<std::string>{
+                "1969-12-31 00:00:00.000001+00", "1969-12-31 00:00:00.000999+00",
+                "1969-12-31 00:00:00.000001+00", "1969-12-31 00:00:00.000999+00", "500"}));
+  // Strings: unsigned byte order ("" first), no legacy min/max (signed order).
+  EXPECT_EQ(stats[2], (std::vector<std::string>{"", "Vehicle-é-999", "NULL", "NULL", "0"}));
   const auto tz = query("SELECT logical_type FROM parquet_schema('" + path.string() +
                         "') WHERE name = '_ingested_at'");
   ASSERT_EQ(tz.size(), 1u);
