@@ -16,6 +16,7 @@ struct StreamFlags {
   std::string roll_bytes = "128MiB";
   std::string roll_interval = "60s";
   std::uint64_t max_buffer_mb = 256;
+  std::uint64_t prefetch_mb = 256;
   bool until_caught_up = false;
   unsigned writer_threads = 2;
   std::string storage_retry = "10m";
@@ -34,6 +35,8 @@ void run(const StreamFlags& flags) {
   }
   if (flags.max_buffer_mb == 0) throw UsageError("--max-buffer-mb: must be more than zero");
   options.max_buffer_bytes = flags.max_buffer_mb << 20;
+  if (flags.prefetch_mb == 0) throw UsageError("--prefetch-mb: must be more than zero");
+  options.prefetch_bytes = flags.prefetch_mb << 20;
   options.until_caught_up = flags.until_caught_up;
   options.writer_threads = flags.writer_threads;
   options.storage_retry = std::chrono::duration_cast<std::chrono::seconds>(
@@ -77,6 +80,11 @@ void add_stream_command(CLI::App& app) {
       ->add_option("--max-buffer-mb", flags->max_buffer_mb,
                    "Memory for decoded rows, the commit in flight included; half of it starts a "
                    "commit, all of it pauses reading")
+      ->capture_default_str();
+  command
+      ->add_option("--prefetch-mb", flags->prefetch_mb,
+                   "Kafka records fetched ahead of decoding; about a second of reading keeps "
+                   "the decoder busy (librdkafka pauses fetching for a second when it is full)")
       ->capture_default_str();
   command->add_flag("--until-caught-up", flags->until_caught_up,
                     "Stop once everything in the topics at start is committed");

@@ -76,9 +76,10 @@ KafkaConsumer::KafkaConsumer(ConsumerOptions options, AssignCallback on_assign,
        std::to_string(std::max<std::size_t>(1024, options_.prefetch_bytes / 1024))},
       // Not a message count: bytes (above) are what bound the queue.
       {"queued.min.messages", "10000000"},
-      {"fetch.max.bytes", std::to_string(std::max<std::size_t>(1u << 20, options_.prefetch_bytes))},
-      {"max.partition.fetch.bytes",
+      {"fetch.max.bytes",
        std::to_string(std::max<std::size_t>(1u << 20, options_.prefetch_bytes / 4))},
+      {"max.partition.fetch.bytes",
+       std::to_string(std::max<std::size_t>(1u << 20, options_.prefetch_bytes / 16))},
       // librdkafka refuses a fetch size above its largest response.
       {"receive.message.max.bytes",
        std::to_string(std::max<std::size_t>(100'000'000, options_.prefetch_bytes + (1u << 20)))},

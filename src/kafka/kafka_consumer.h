@@ -41,9 +41,9 @@ struct ConsumerOptions {
   std::string brokers;  // "host:port,host:port"
   std::string group_id;
   std::vector<std::string> topics;
-  // What librdkafka may fetch in one request and hold fetched but not yet
-  // polled (a quarter of it per partition in one request). Keep it at a
-  // second's worth of records or more: librdkafka 2.0 stops fetching for a
+  // Records librdkafka may hold fetched but not yet polled; a fetch request
+  // asks for at most a quarter of it (a sixteenth per partition). Keep it at
+  // a second's worth of records or more: librdkafka 2.0 stops fetching for a
   // whole second whenever that queue is full (with its defaults our stream
   // read a million events in 5 s instead of 2 s; with 4 MiB, in 31 s).
   std::size_t prefetch_bytes = 64u << 20;

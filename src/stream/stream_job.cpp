@@ -83,8 +83,7 @@ class StreamRun {
     consumer_options.brokers = options_.brokers;
     consumer_options.group_id = options_.group_id;
     consumer_options.topics = event_topics();
-    consumer_options.prefetch_bytes =
-        std::max<std::uint64_t>(64u << 20, options_.max_buffer_bytes / 4);
+    consumer_options.prefetch_bytes = options_.prefetch_bytes;
     consumer_options.properties = options_.kafka_properties;
     consumer_ = std::make_unique<kafka::KafkaConsumer>(
         consumer_options, [this](const auto& assigned) { return on_assign(assigned); },
