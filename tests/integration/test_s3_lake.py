@@ -31,12 +31,13 @@ def lake_url(prefix):
 
 
 def server_leftover(key):
-    """S3Proxy itself writes each upload or copy to "<name>.tmp-<uuid>" and
-    renames it when complete; a server killed mid-write leaves that file, which
-    a real S3 has no equivalent of: it is neither smartcity's nor an object, and
-    when it is a finished copy of a data file, reading it would count its rows
-    twice."""
-    return re.search(r"\.tmp-[0-9a-f-]{36}$", key) is not None
+    """S3Proxy itself writes each upload or copy to a temporary "<name>.tmp-<uuid>"
+    or "<name>-<uuid>" (both seen after a kill) and renames it when complete; a
+    server killed mid-write leaves that file, which a real S3 has no equivalent
+    of: it is neither smartcity's nor an object, and when it is a finished copy
+    of a data file, reading it would count its rows twice."""
+    return re.search(r"(\.tmp)?-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
+                     key) is not None
 
 
 def hidden(key):
