@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
+#include <random>
 #include <thread>
 
 #include "base/errors.h"
@@ -287,6 +289,185 @@ TEST(HivePartition, FolderNamesRoundTrip) {
   EXPECT_EQ(partition_folder(HourKey{-1}), "date=1969-12-31/hour=23");
   EXPECT_FALSE(parse_partition_folder("date=2024-04-05").has_value());
   EXPECT_FALSE(parse_partition_folder("date=2024-13-05/hour=12").has_value());
+}
+
+namespace random_batches {
+
+// A value as the test appended it, to hold what DuckDB reads against.
+struct Cell {
+  bool null = false;
+  std::int64_t integer = 0;  // int32, int64, timestamp
+  double real = 0;
+  std::string bytes;
+};
+
+// Column c of a random batch: how many distinct values it draws from (around
+// the dictionary budget, where the encoder changes its mind) and how often
+// it is null.
+struct ColumnShape {
+  std::size_t distinct;
+  double null_rate;
+  std::size_t max_length;  // strings and blobs
+};
+
+Cell random_cell(events::FieldType type, const ColumnShape& shape, std::mt19937_64& random) {
+  Cell cell;
+  if (std::uniform_real_distribution<double>(0, 1)(random) < shape.null_rate) {
+    cell.null = true;
+    return cell;
+  }
+  // Values are a function of a draw in [0, distinct), so the column has at
+  // most `distinct` values.
+  const std::uint64_t draw =
+      std::uniform_int_distribution<std::uint64_t>(0, shape.distinct - 1)(random);
+  std::mt19937_64 value_random(draw * 7919 + static_cast<std::uint64_t>(type));
+  switch (type) {
+    case events::FieldType::kInt32:
+      cell.integer = static_cast<std::int32_t>(value_random());
+      break;
+    case events::FieldType::kInt64:
+      cell.integer = static_cast<std::int64_t>(value_random());
+      break;
+    case events::FieldType::kTimestamp:  // years 1900-2100
+      cell.integer = static_cast<std::int64_t>(value_random() % 6'311'390'400'000'000ULL) -
+                     2'208'988'800'000'000LL;
+      break;
+    case events::FieldType::kDouble: {
+      const std::uint64_t kind = value_random() % 8;
+      if (kind == 0)
+        cell.real = -0.0;
+      else if (kind == 1)
+        cell.real = 0.0;
+      else
+        cell.real = std::ldexp(static_cast<double>(static_cast<std::int64_t>(value_random())),
+                               static_cast<int>(value_random() % 200) - 100);
+      break;
+    }
+    case events::FieldType::kString:
+    case events::FieldType::kBlob: {
+      const std::size_t length = value_random() % (shape.max_length + 1);
+      static constexpr std::string_view kLetters[] = {"a", "Z", "0", " ", "é", "€", "😀"};
+      while (cell.bytes.size() < length) {
+        if (type == events::FieldType::kBlob) {
+          cell.bytes.push_back(static_cast<char>(value_random()));
+        } else {
+          cell.bytes += kLetters[value_random() % std::size(kLetters)];
+        }
+      }
+      break;
+    }
+  }
+  return cell;
+}
+
+void append_cell(Column& column, const Cell& cell) {
+  if (cell.null) return column.append_null();
+  switch (column.type()) {
+    case events::FieldType::kInt32:
+      return column.append_int32(static_cast<std::int32_t>(cell.integer));
+    case events::FieldType::kInt64:
+    case events::FieldType::kTimestamp:
+      return column.append_int64(cell.integer);
+    case events::FieldType::kDouble:
+      return column.append_double(cell.real);
+    case events::FieldType::kString:
+    case events::FieldType::kBlob:
+      return column.append_bytes(cell.bytes);
+  }
+}
+
+}  // namespace random_batches
+
+TEST(ParquetFileWriter, RandomBatchesReadBackByDuckDbValueForValue) {
+  // Batches of random shape around the encoder's choices (dictionary budget,
+  // all-null and no-null columns, long strings whose bounds are left out),
+  // written from a random subset of rows, read back by DuckDB: every value
+  // bit for bit, in order.
+  using namespace random_batches;
+  testing::ScratchFolder folder;
+  std::mt19937_64 random(20261201);
+  const TableSchema* schemas[] = {&dead_letter_schema(),
+                                  &table_schema(events::EventKind::kVehicle)};
+  const std::size_t budget = ParquetFileWriter::kDictionaryLimit;
+  for (int round = 0; round < 24; ++round) {
+    const TableSchema& schema = *schemas[round % 2];
+    const std::size_t rows = std::uniform_int_distribution<std::size_t>(1, 4000)(random);
+    std::vector<ColumnShape> shapes;
+    for (std::size_t c = 0; c < schema.columns.size(); ++c) {
+      const std::size_t distinct_choices[] = {1,   2, budget - 1, budget, budget + 1, rows / 2 + 1,
+                                              rows};
+      const double null_rates[] = {0, 0, 0.3, 0.97, 1};
+      shapes.push_back({distinct_choices[random() % std::size(distinct_choices)],
+                        null_rates[random() % std::size(null_rates)],
+                        random() % 3 == 0 ? std::size_t{400} : std::size_t{24}});
+    }
+    ColumnBatch batch(schema);
+    std::vector<std::vector<Cell>> cells(rows);
+    for (std::size_t r = 0; r < rows; ++r) {
+      for (std::size_t c = 0; c < schema.columns.size(); ++c) {
+        cells[r].push_back(random_cell(schema.columns[c].type, shapes[c], random));
+        append_cell(batch.column(c), cells[r].back());
+      }
+      batch.finish_row(HourKey{1});
+    }
+    std::vector<std::uint32_t> chosen;
+    for (std::uint32_t r = 0; r < rows; ++r)
+      if (random() % 4 != 0 || r + 1 == rows) chosen.push_back(r);
+    const auto path = folder.path() / ("random-" + std::to_string(round) + ".parquet");
+    ParquetFileWriter writer;
+    ASSERT_EQ(writer.write(batch, chosen, path).rows, chosen.size());
+
+    std::string select;
+    for (const ColumnSpec& column : schema.columns) {
+      if (!select.empty()) select += ", ";
+      const std::string name = "\"" + std::string(column.name) + "\"";
+      select += column.type == events::FieldType::kTimestamp ? "epoch_us(" + name + ")" : name;
+    }
+    DuckDbDatabase db = open_in_memory_database();
+    DuckDbConnection connection = connect(db.get());
+    DuckDbResult result;
+    ASSERT_NE(
+        duckdb_query(connection.get(),
+                     ("SELECT " + select + " FROM '" + path.string() + "'").c_str(), result.get()),
+        DuckDBError)
+        << duckdb_result_error(result.get());
+    ASSERT_EQ(duckdb_row_count(result.get()), chosen.size()) << "round " << round;
+    for (std::size_t i = 0; i < chosen.size(); ++i) {
+      for (std::size_t c = 0; c < schema.columns.size(); ++c) {
+        const Cell& want = cells[chosen[i]][c];
+        const auto where = ::testing::Message() << "round " << round << " row " << chosen[i]
+                                                << " column " << schema.columns[c].name;
+        ASSERT_EQ(duckdb_value_is_null(result.get(), c, i), want.null) << where;
+        if (want.null) continue;
+        switch (schema.columns[c].type) {
+          case events::FieldType::kInt32:
+          case events::FieldType::kInt64:
+          case events::FieldType::kTimestamp:
+            ASSERT_EQ(duckdb_value_int64(result.get(), c, i), want.integer) << where;
+            break;
+          case events::FieldType::kDouble: {
+            const double got = duckdb_value_double(result.get(), c, i);
+            ASSERT_EQ(std::memcmp(&got, &want.real, sizeof got), 0) << where << ": " << got;
+            break;
+          }
+          case events::FieldType::kString: {
+            char* text = duckdb_value_varchar(result.get(), c, i);
+            const std::string got(text);
+            duckdb_free(text);
+            ASSERT_EQ(got, want.bytes) << where;
+            break;
+          }
+          case events::FieldType::kBlob: {
+            duckdb_blob blob = duckdb_value_blob(result.get(), c, i);
+            const std::string got(static_cast<const char*>(blob.data), blob.size);
+            duckdb_free(blob.data);
+            ASSERT_EQ(got, want.bytes) << where;
+            break;
+          }
+        }
+      }
+    }
+  }
 }
 
 }  // namespace
