@@ -9,6 +9,7 @@
 
 #include "base/check.h"
 #include "base/errors.h"
+#include "lake/file_descriptor.h"
 #include "lake/writer_presence.h"
 
 namespace smartcity::lake {
@@ -19,21 +20,6 @@ constexpr std::string_view kStagedSuffix = ".tmp";
 // Between the final name and the writer id in a staged name; final names
 // (table files) never contain it.
 constexpr char kWriterSeparator = '~';
-
-// Closes a file descriptor on scope exit.
-class FileDescriptor {
- public:
-  explicit FileDescriptor(int fd) : fd_(fd) {}
-  FileDescriptor(const FileDescriptor&) = delete;
-  FileDescriptor& operator=(const FileDescriptor&) = delete;
-  ~FileDescriptor() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
 
 void fsync_path(const fs::path& path, bool directory) {
   FileDescriptor fd(
@@ -55,15 +41,7 @@ void write_durably(const fs::path& path, const std::string& contents) {
   create_parent(path);
   FileDescriptor fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
   if (fd.get() < 0) throw StorageError(errno_message("cannot create " + path.string()));
-  std::size_t written = 0;
-  while (written < contents.size()) {
-    const ssize_t n = ::write(fd.get(), contents.data() + written, contents.size() - written);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      throw StorageError(errno_message("cannot write " + path.string()));
-    }
-    written += static_cast<std::size_t>(n);
-  }
+  write_all(fd, contents, path);
   if (::fsync(fd.get()) != 0) throw StorageError(errno_message("cannot sync " + path.string()));
 }
 

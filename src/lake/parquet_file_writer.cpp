@@ -1,13 +1,12 @@
 #include "lake/parquet_file_writer.h"
 
 #include <fcntl.h>
-#include <unistd.h>
 
-#include <cerrno>
 #include <cstring>
 
 #include "base/check.h"
 #include "base/errors.h"
+#include "lake/file_descriptor.h"
 #include "lake/parquet_metadata.h"
 
 namespace smartcity::lake {
@@ -20,47 +19,6 @@ constexpr std::string_view kCreatedBy = "smartcity version " SMARTCITY_VERSION;
 // Bytes gathered before they are handed to the kernel.
 constexpr std::size_t kWriteBytes = 4 << 20;
 
-// A file descriptor closed on scope exit; write errors name the path.
-class OutputFile {
- public:
-  explicit OutputFile(const std::filesystem::path& path)
-      : path_(path), fd_(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) {
-    if (fd_ < 0) fail("cannot create");
-  }
-  OutputFile(const OutputFile&) = delete;
-  OutputFile& operator=(const OutputFile&) = delete;
-  ~OutputFile() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-
-  // Writes all of `bytes` and empties it.
-  void write(std::string& bytes) {
-    std::size_t done = 0;
-    while (done < bytes.size()) {
-      const ssize_t n = ::write(fd_, bytes.data() + done, bytes.size() - done);
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) fail("cannot write");
-      done += static_cast<std::size_t>(n);
-    }
-    bytes.clear();
-  }
-
-  void close() {
-    const int fd = fd_;
-    fd_ = -1;
-    if (::close(fd) != 0) fail("cannot close");
-  }
-
- private:
-  [[noreturn]] void fail(const char* what) const {
-    throw StorageError(std::string(what) + " Parquet file " + path_.string() + ": " +
-                       std::strerror(errno));
-  }
-
-  std::filesystem::path path_;
-  int fd_;
-};
-
 }  // namespace
 
 ParquetFileWriter::ParquetFileWriter() : encoder_(kZstdLevel) {}
@@ -70,7 +28,9 @@ ParquetFileWriter::~ParquetFileWriter() = default;
 FileStats ParquetFileWriter::write(const ColumnBatch& batch, std::span<const std::uint32_t> rows,
                                    const std::filesystem::path& path) {
   SMARTCITY_CHECK(!rows.empty(), "a Parquet file needs rows");
-  OutputFile file(path);
+  FileDescriptor file(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+  if (file.get() < 0)
+    throw StorageError(errno_message("cannot create Parquet file " + path.string()));
   buffer_.clear();
   buffer_.append(kMagic);
   std::int64_t written = 0;  // bytes of the file before buffer_
@@ -88,7 +48,8 @@ FileStats ParquetFileWriter::write(const ColumnBatch& batch, std::span<const std
                                               buffer_));
       if (buffer_.size() >= kWriteBytes) {
         written += static_cast<std::int64_t>(buffer_.size());
-        file.write(buffer_);
+        write_all(file, buffer_, path);
+        buffer_.clear();
       }
     }
   }
@@ -100,8 +61,8 @@ FileStats ParquetFileWriter::write(const ColumnBatch& batch, std::span<const std
   buffer_.append(length, 4);
   buffer_.append(kMagic);
   written += static_cast<std::int64_t>(buffer_.size());
-  file.write(buffer_);
-  file.close();
+  write_all(file, buffer_, path);
+  file.close(path);
   return FileStats{rows.size(), static_cast<std::uint64_t>(written)};
 }
 

@@ -9,11 +9,11 @@ namespace {
 constexpr std::uint8_t kTrue = 1;
 constexpr std::uint8_t kFalse = 2;
 constexpr std::uint8_t kI16 = 4;
-constexpr std::uint8_t kI32 = 5;
-constexpr std::uint8_t kI64 = 6;
-constexpr std::uint8_t kBinary = 8;
+constexpr auto kI32 = static_cast<std::uint8_t>(ThriftType::kI32);
+constexpr auto kI64 = static_cast<std::uint8_t>(ThriftType::kI64);
+constexpr auto kBinary = static_cast<std::uint8_t>(ThriftType::kBinary);
 constexpr std::uint8_t kList = 9;
-constexpr std::uint8_t kStruct = 12;
+constexpr auto kStruct = static_cast<std::uint8_t>(ThriftType::kStruct);
 
 std::uint64_t zigzag(std::int64_t value) {
   return (static_cast<std::uint64_t>(value) << 1) ^ static_cast<std::uint64_t>(value >> 63);
