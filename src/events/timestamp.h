@@ -40,10 +40,14 @@ inline constexpr std::size_t kMinuteLength = 16;
 class TimestampParser {
  public:
   std::optional<UnixMicros> parse(std::string_view text);
+  // The same as a bool and `out` (left alone when false), for the decoder's
+  // loop: GCC returns an optional through the stack in a way that stalls.
+  bool parse(std::string_view text, UnixMicros& out);
 
  private:
   std::array<char, kMinuteLength> minute_text_{};  // "YYYY-MM-DDTHH:MM" last read
-  std::optional<std::int64_t> minute_seconds_;     // its seconds since the epoch
+  bool has_minute_ = false;
+  std::int64_t minute_seconds_ = 0;  // its seconds since the epoch
 };
 
 // Epoch milliseconds, as some producers send; nullopt outside years 1970-9999.

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
+#include <string>
+
 namespace smartcity::events {
 namespace {
 
@@ -82,6 +85,63 @@ TEST(TimestampParser, AgreesWithParseTimestampAfterEveryEarlierText) {
   }
   EXPECT_GT(compared, 1'000u);
   EXPECT_GT(valid, 100u);  // many of the changed texts are still times
+}
+
+// The seconds and fraction as the producers write them (":SS.ffffff", then
+// nothing or "Z") are read by a shortcut. Every byte of that part changed to
+// anything must give what an independent reading of the shape gives, and
+// what it refuses must be refused, but for the two other spellings a single
+// changed byte can make.
+TEST(Timestamp, SecondsShortcutAgreesWithItsShapeByteForByte) {
+  const std::string base = "2024-04-05T12:34:56.123456";
+  const std::string replacements = "0123456789:.Zz+-a/ ";
+  const auto reference = [](const std::string& text) -> std::optional<std::int64_t> {
+    // Only "2024-04-05T12:34" followed by exactly the shape.
+    const std::size_t n = text.size();
+    if ((n != 26 && n != 27) || (n == 27 && text[26] != 'Z' && text[26] != 'z')) return {};
+    if (text.compare(0, 16, "2024-04-05T12:34") != 0 || text[16] != ':' || text[19] != '.') {
+      return {};
+    }
+    std::int64_t second = 0, micros = 0;
+    for (const int i : {17, 18}) {
+      if (text[i] < '0' || text[i] > '9') return {};
+      second = second * 10 + (text[i] - '0');
+    }
+    for (int i = 20; i < 26; ++i) {
+      if (text[i] < '0' || text[i] > '9') return {};
+      micros = micros * 10 + (text[i] - '0');
+    }
+    if (second > 59) return {};
+    return (kSample - 56 * kSecond) + second * kSecond + micros;
+  };
+  int shortcut_cases = 0;
+  for (const std::string& start : {base, base + "Z"}) {
+    for (std::size_t i = 16; i < start.size(); ++i) {
+      for (const char c : replacements) {
+        std::string text = start;
+        text[i] = c;
+        const std::optional<UnixMicros> parsed = parse_timestamp(text);
+        if (const std::optional<std::int64_t> expected = reference(text)) {
+          ++shortcut_cases;
+          ASSERT_TRUE(parsed.has_value()) << text;
+          EXPECT_EQ(parsed->value, *expected) << text;
+        } else if (parsed) {
+          // The two other valid spellings a changed byte makes: the last
+          // fraction digit become the zone (five digits), or the zone a
+          // seventh digit (truncated).
+          const bool five = text.size() == 26 && (c == 'Z' || c == 'z') && i == 25;
+          const bool seven = text.size() == 27 && c >= '0' && c <= '9' && i == 26;
+          ASSERT_TRUE(five || seven) << text;
+          EXPECT_EQ(parsed->value, kSample + (five ? 123450 : 123456)) << text;
+        }
+      }
+    }
+  }
+  EXPECT_GT(shortcut_cases, 100);
+  EXPECT_FALSE(parse_timestamp("2024-04-05T12:34:60.000000"));
+  EXPECT_FALSE(parse_timestamp("2024-04-05T12:34:5a.000000Z"));
+  EXPECT_FALSE(parse_timestamp("2024-04-05T12:34:56.00000aZ"));
+  EXPECT_EQ(parse_timestamp("2024-04-05T12:34:59.999999z")->value, kSample + 3 * kSecond + 999999);
 }
 
 TEST(Timestamp, EpochMillis) {
