@@ -27,6 +27,7 @@
 #include "events/timestamp.h"
 #include "lake/column_batch.h"
 #include "stream/flat_json_scanner.h"
+#include "stream/indexed_record.h"
 
 namespace smartcity::stream {
 
@@ -50,13 +51,13 @@ class CompiledLayout {
                std::span<const FlatJsonScanner::Member> members,
                std::span<const MemberTarget> targets);
 
-  // Appends the fields of `json` (not the lineage columns) to `rows`, whose
-  // schema is the compiled kind's table, and sets `event_time`, when `json`
-  // has this layout and every value passes its field's checks. False
+  // Appends the fields of `record` (not the lineage columns) to `rows`, whose
+  // schema is the compiled kind's table, and sets `event_time`, when the
+  // record has this layout and every value passes its field's checks. False
   // declines; `rows` may then hold part of a row (the caller abandons it).
-  // Requires compiled().
+  // Requires compiled(). Strings end where the record's index says;
   // `timestamps` reads the timestamp texts.
-  bool read(std::string_view json, lake::ColumnBatch& rows, UnixMicros& event_time,
+  bool read(const IndexedRecord& record, lake::ColumnBatch& rows, UnixMicros& event_time,
             events::TimestampParser& timestamps) const;
 
  private:
@@ -82,8 +83,9 @@ class CompiledLayout {
     const events::FieldSpec* second_field;
   };
 
-  bool read_value(const Step& step, FlatJsonScanner::Cursor& cursor, lake::ColumnBatch& rows,
-                  UnixMicros& event_time, events::TimestampParser& timestamps) const;
+  bool read_value(const Step& step, const IndexedRecord& record, FlatJsonScanner::Cursor& cursor,
+                  lake::ColumnBatch& rows, UnixMicros& event_time,
+                  events::TimestampParser& timestamps) const;
   // Consumes literals_[begin, end) at the cursor, or returns false.
   bool match(FlatJsonScanner::Cursor& cursor, std::uint32_t begin, std::uint32_t end) const;
 

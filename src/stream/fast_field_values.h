@@ -164,24 +164,27 @@ inline bool append_fast_integer_text(const events::FieldSpec& field, std::string
 
 // A timestamp read from text or epoch milliseconds; also the record's event
 // time when `event_time` is given.
-inline bool append_fast_time(std::optional<UnixMicros> time, lake::Column& column,
-                             UnixMicros* event_time) {
-  if (!time) return false;
-  column.append_int64(time->value);
-  if (event_time != nullptr) *event_time = *time;
-  return true;
+inline void append_time(UnixMicros time, lake::Column& column, UnixMicros* event_time) {
+  column.append_int64(time.value);
+  if (event_time != nullptr) *event_time = time;
 }
 
 inline bool append_fast_timestamp_text(std::string_view text, events::TimestampParser& parser,
                                        lake::Column& column, UnixMicros* event_time) {
-  return append_fast_time(parser.parse(text), column, event_time);
+  UnixMicros time;
+  if (!parser.parse(text, time)) return false;
+  append_time(time, column, event_time);
+  return true;
 }
 
 inline bool append_fast_timestamp_millis(const FlatJsonScanner::Digits& digits,
                                          lake::Column& column, UnixMicros* event_time) {
   std::int64_t millis = 0;
   if (!fast_integer(digits, millis)) return false;
-  return append_fast_time(events::from_epoch_millis(millis), column, event_time);
+  const std::optional<UnixMicros> time = events::from_epoch_millis(millis);
+  if (!time) return false;
+  append_time(*time, column, event_time);
+  return true;
 }
 
 // The original producer's location, [latitude, longitude], into two columns;

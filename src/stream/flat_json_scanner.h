@@ -92,11 +92,11 @@ class FlatJsonScanner {
     return Step::kMember;
   }
 
- private:
-  // Reads the values of records shaped like one this scanner read whole.
-  friend class CompiledLayout;
-  enum class State : std::uint8_t { kStart, kInObject, kDone, kDeclined };
-
+  // A position in the text and the reads next() is made of, each with the
+  // grammar next() accepts: for CompiledLayout, which reads the values of
+  // records shaped like one this scanner read whole, and for IndexedRecord,
+  // which reads numbers the same way faster. A failed read may leave `at`
+  // anywhere.
   struct Cursor {
     const char* at;
     const char* end;
@@ -163,12 +163,16 @@ class FlatJsonScanner {
       }
     }
 
-    const char* find_string_stop() const { return find_json_string_stop(at, end); }
-
     // A string without escapes or control characters; `out` is its contents.
     bool read_string(std::string_view& out) {
+      return read_string(out,
+                         [this](const char* from) { return find_json_string_stop(from, end); });
+    }
+    // The same, where `find_stop(p)` answers as find_json_string_stop(p, end).
+    template <typename FindStop>
+    bool read_string(std::string_view& out, FindStop find_stop) {
       if (!take('"')) return false;
-      const char* stop = find_string_stop();
+      const char* stop = find_stop(at);
       if (stop == end || *stop != '"') return false;
       out = std::string_view(at, static_cast<std::size_t>(stop - at));
       at = stop + 1;
@@ -216,13 +220,20 @@ class FlatJsonScanner {
 
     // [number, number] into member's text and second (and their digits).
     bool read_number_pair(Member& member) {
+      return read_number_pair(member, [](Cursor& cursor, std::string_view& out, Digits& digits) {
+        return cursor.read_number(out, digits);
+      });
+    }
+    // The same, where `read(cursor, out, digits)` reads as read_number does.
+    template <typename ReadNumber>
+    bool read_number_pair(Member& member, ReadNumber read) {
       if (!take('[')) return false;
       skip_space();
-      if (!read_number(member.text, member.digits)) return false;
+      if (!read(*this, member.text, member.digits)) return false;
       skip_space();
       if (!take(',')) return false;
       skip_space();
-      if (!read_number(member.second, member.second_digits)) return false;
+      if (!read(*this, member.second, member.second_digits)) return false;
       skip_space();
       return take(']');
     }
@@ -253,6 +264,9 @@ class FlatJsonScanner {
       }
     }
   };
+
+ private:
+  enum class State : std::uint8_t { kStart, kInObject, kDone, kDeclined };
 
   Step decline() {
     state_ = State::kDeclined;

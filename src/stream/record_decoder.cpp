@@ -183,12 +183,13 @@ DecodeOutcome RecordDecoder::decode(events::EventKind kind, std::string_view pay
   } else if (payload.size() > events::kMaxRecordBytes) {
     fail("payload is " + format_byte_size(payload.size()) + ", over the " +
          format_byte_size(events::kMaxRecordBytes) + " limit for one record");
-  } else if (!simdjson::validate_utf8(payload.data(), payload.size())) {
+  } else if (record_.assign(payload);
+             !record_.ascii() && !simdjson::validate_utf8(payload.data(), payload.size())) {
     // On-Demand checks UTF-8 only inside the strings it unescapes, and the
     // fast path not at all; the lake promises text columns are UTF-8.
     fail("payload is not valid UTF-8");
   } else if (path_ == DecodePath::kFastWhereItCan &&
-             decode_fields_fast(kind, payload, rows, event_time)) {
+             decode_fields_fast(kind, record_, rows, event_time)) {
     ok = true;
     ++fast_path_rows_;
   } else {
@@ -328,13 +329,14 @@ bool RecordDecoder::fill_missing(const events::EventSpec& spec, std::uint32_t se
   return true;
 }
 
-bool RecordDecoder::decode_fields_fast(events::EventKind kind, std::string_view json,
+bool RecordDecoder::decode_fields_fast(events::EventKind kind, const IndexedRecord& record,
                                        lake::ColumnBatch& rows, UnixMicros& event_time) {
   const events::EventSpec& spec = events::spec(kind);
   KindKeys& keys = keys_[static_cast<std::size_t>(kind)];
+  const std::string_view json = record.text();
   // Most records have the layout of the one before.
   if (keys.layout.compiled()) {
-    if (keys.layout.read(json, rows, event_time, timestamps_)) {
+    if (keys.layout.read(record, rows, event_time, timestamps_)) {
       ++layout_rows_;
       return true;
     }

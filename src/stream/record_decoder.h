@@ -36,6 +36,7 @@
 #include "lake/column_batch.h"
 #include "stream/compiled_layout.h"
 #include "stream/flat_json_scanner.h"
+#include "stream/indexed_record.h"
 
 namespace smartcity::stream {
 
@@ -89,8 +90,8 @@ class RecordDecoder {
 
   // The fast path: true when the record was read whole into `rows`; false
   // when it declined (rows may then hold part of a row: the caller abandons it).
-  bool decode_fields_fast(events::EventKind kind, std::string_view json, lake::ColumnBatch& rows,
-                          UnixMicros& event_time);
+  bool decode_fields_fast(events::EventKind kind, const IndexedRecord& record,
+                          lake::ColumnBatch& rows, UnixMicros& event_time);
   // The slot of `key` (either spelling), or nullptr for a key we do not know.
   static const KeySlot* find_slot(const KindKeys& keys, std::string_view key);
   // One member into its column(s), with every check decode_value makes;
@@ -118,6 +119,7 @@ class RecordDecoder {
   DecodePath path_;
   simdjson::ondemand::parser parser_;
   std::string buffer_;
+  IndexedRecord record_;  // the record the fast path reads
   std::array<KindKeys, events::kEventKindCount> keys_;
   // Scratch for the fast path, kept to avoid allocating per record.
   std::vector<FlatJsonScanner::Member> members_;
