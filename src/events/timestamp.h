@@ -29,13 +29,12 @@ std::string format_timestamp(UnixMicros t, TimestampStyle style);
 // including out-of-range fields (month 13, second 61...).
 std::optional<UnixMicros> parse_timestamp(std::string_view text);
 
-// The length of "YYYY-MM-DDTHH:MM", the part of a timestamp TimestampParser
-// remembers.
+// The length of "YYYY-MM-DDTHH:MM", a timestamp's date, hour and minute.
 inline constexpr std::size_t kMinuteLength = 16;
 
-// parse_timestamp, remembering the date, hour and minute of the last text it
-// read: events arrive in about time order, so most share them, and only the
-// seconds, fraction and zone are read again. Same results as
+// parse_timestamp, remembering the date and hour of the last text it read:
+// events arrive in about time order, so most share them, and only the
+// minute, seconds, fraction and zone are read again. Same results as
 // parse_timestamp for every text. One per thread (it is not thread-safe).
 class TimestampParser {
  public:
@@ -45,9 +44,13 @@ class TimestampParser {
   bool parse(std::string_view text, UnixMicros& out);
 
  private:
-  std::array<char, kMinuteLength> minute_text_{};  // "YYYY-MM-DDTHH:MM" last read
-  bool has_minute_ = false;
-  std::int64_t minute_seconds_ = 0;  // its seconds since the epoch
+  static constexpr std::size_t kHourLength = 13;  // "YYYY-MM-DDTHH"
+  // Whether text starts with hour_text_ (text has at least kMinuteLength bytes).
+  bool same_hour(std::string_view text) const;
+
+  std::array<char, kHourLength> hour_text_{};  // of the last text read whole
+  bool has_hour_ = false;
+  std::int64_t hour_seconds_ = 0;  // its seconds since the epoch
 };
 
 // Epoch milliseconds, as some producers send; nullopt outside years 1970-9999.
