@@ -147,8 +147,12 @@ bool IndexedRecord::read_number(FlatJsonScanner::Cursor& cursor, std::string_vie
   // Bits above the 32 are not digits, so every run ends inside the 64.
   const std::uint64_t not_digit = ~std::uint64_t{digit_bits(p) | digit_bits(p + 16) << 16};
   const auto integer_digits = static_cast<unsigned>(std::countr_zero(not_digit));
-  // No digit, or a leading zero followed by more digits.
-  if (integer_digits == 0 || (*p == '0' && integer_digits > 1)) return false;
+  // No digit, or a leading zero followed by more digits; or a run too long
+  // for a token (and the byte after it may lie past the record).
+  if (integer_digits == 0 || (*p == '0' && integer_digits > 1) ||
+      integer_digits > FlatJsonScanner::kMaxNumberBytes) {
+    return false;
+  }
   unsigned fraction_digits = 0;
   unsigned length = integer_digits;
   if (p[integer_digits] == '.') {

@@ -112,6 +112,13 @@ TEST(IndexedRecord, NumbersReadAsCursorReadsThemWhateverFollows) {
                                      "",
                                      "-x",
                                      "0x10"};
+  // Runs as long as the 32 bytes classified at once, and longer, ending the
+  // record (its last byte is the end of a heap block, for ASan).
+  for (std::size_t digits = 20; digits <= 40; ++digits) {
+    tokens.push_back(std::string(digits, '7'));
+    tokens.push_back("-" + std::string(digits, '7'));
+    tokens.push_back("1." + std::string(digits, '7'));
+  }
   // Random tokens: signs, 1-26 digits, points anywhere, so every split of the
   // 19 digits a sum can hold, and the 24-byte limit, is met.
   std::mt19937 random(11);
