@@ -9,6 +9,7 @@
 #include <type_traits>
 
 #include "base/check.h"
+#include "lake/delta_binary_packed.h"
 #include "lake/thrift_compact_writer.h"
 
 namespace smartcity::lake {
@@ -256,18 +257,36 @@ void ParquetColumnEncoder::encode_values(const Column& column, std::span<const s
     append_data_page(column, rows, values_, Encoding::kRleDictionary, meta, out);
     return;
   }
+  // Offsets and timestamps as differences; the rest PLAIN. Pages end where
+  // PLAIN ones would, at about kPageBytes of values.
+  constexpr bool kDelta = std::is_same_v<Value, std::int64_t>;
+  if (kDelta && non_null != 0) meta.data_encoding = Encoding::kDeltaBinaryPacked;
+  const Encoding encoding = meta.data_encoding;
   std::size_t page_begin = 0;
+  std::size_t page_bytes = 0;
+  delta_values_.clear();
   for (std::size_t i = 0; i < rows.size(); ++i) {
     if (column.is_valid(rows[i])) {
       const Value value = read(rows[i]);
       bounds.add(value);
-      append_plain(values_, value);
+      if constexpr (kDelta) {
+        delta_values_.push_back(value);
+        page_bytes += sizeof(Value);
+      } else {
+        append_plain(values_, value);
+        page_bytes = values_.size();
+      }
     }
-    if (values_.size() >= kPageBytes || i + 1 == rows.size()) {
-      append_data_page(column, rows.subspan(page_begin, i + 1 - page_begin), values_,
-                       Encoding::kPlain, meta, out);
+    if (page_bytes >= kPageBytes || i + 1 == rows.size()) {
+      if (encoding == Encoding::kDeltaBinaryPacked) {
+        append_delta_binary_packed(delta_values_, values_);
+        delta_values_.clear();
+      }
+      append_data_page(column, rows.subspan(page_begin, i + 1 - page_begin), values_, encoding,
+                       meta, out);
       values_.clear();
       page_begin = i + 1;
+      page_bytes = 0;
     }
   }
   bounds.store(meta.statistics);

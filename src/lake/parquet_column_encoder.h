@@ -3,9 +3,10 @@
 //
 // A chunk whose values repeat (at most kDictionaryLimit distinct values, each
 // seen at least twice on average) is written as a PLAIN dictionary page and
-// one data page of bit-packed indices; any other chunk as PLAIN data pages of
-// about kPageBytes of values each. Statistics: null count always; min and
-// max in the type's order (signed for integers and timestamps, IEEE order
+// one data page of bit-packed indices; any other chunk as data pages of
+// about kPageBytes of values each (as PLAIN values would take): 64-bit
+// integers (offsets, timestamps) DELTA_BINARY_PACKED, every other type PLAIN. Statistics: null
+// count always; min and max in the type's order (signed for integers and timestamps, IEEE order
 // without NaN for doubles, unsigned bytes for strings and blobs) unless a
 // bound is longer than kMaxStatisticsBytes.
 //
@@ -73,7 +74,8 @@ class ParquetColumnEncoder {
              std::vector<std::string_view>>
       entries_;
   std::vector<std::uint32_t> indices_;
-  std::int64_t offset_base_ = 0;  // file offset of out[0] during encode()
+  std::vector<std::int64_t> delta_values_;  // one page's values, before DELTA_BINARY_PACKED
+  std::int64_t offset_base_ = 0;            // file offset of out[0] during encode()
 };
 
 }  // namespace smartcity::lake

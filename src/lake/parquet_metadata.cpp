@@ -45,7 +45,7 @@ void write_column_chunk(ThriftCompactWriter& thrift, std::string_view name,
     thrift.element_i32(static_cast<std::int32_t>(Encoding::kRleDictionary));
   } else {
     thrift.begin_list_field(2, ThriftType::kI32, 2);
-    thrift.element_i32(static_cast<std::int32_t>(Encoding::kPlain));
+    thrift.element_i32(static_cast<std::int32_t>(chunk.data_encoding));
     thrift.element_i32(static_cast<std::int32_t>(Encoding::kRle));
   }
   thrift.begin_list_field(3, ThriftType::kBinary, 1);

@@ -16,7 +16,12 @@ namespace smartcity::lake::parquet {
 
 // Numbers from parquet.thrift.
 enum class PhysicalType : std::int32_t { kInt32 = 1, kInt64 = 2, kDouble = 5, kByteArray = 6 };
-enum class Encoding : std::int32_t { kPlain = 0, kRle = 3, kRleDictionary = 8 };
+enum class Encoding : std::int32_t {
+  kPlain = 0,
+  kRle = 3,
+  kDeltaBinaryPacked = 5,
+  kRleDictionary = 8
+};
 inline constexpr std::int32_t kCodecZstd = 6;
 
 PhysicalType physical_type(events::FieldType type);
@@ -32,11 +37,12 @@ struct ChunkStatistics {
 
 struct ColumnChunkMeta {
   PhysicalType type = PhysicalType::kInt32;
-  bool dictionary = false;              // a dictionary page, then RLE_DICTIONARY data pages
-  std::int64_t num_values = 0;          // rows, nulls included
-  std::int64_t uncompressed_bytes = 0;  // pages with their headers
-  std::int64_t compressed_bytes = 0;    // the same, as written
-  std::int64_t first_page_offset = 0;   // dictionary page if any, else data page
+  bool dictionary = false;                    // a dictionary page, then RLE_DICTIONARY data pages
+  Encoding data_encoding = Encoding::kPlain;  // of the data pages, without a dictionary
+  std::int64_t num_values = 0;                // rows, nulls included
+  std::int64_t uncompressed_bytes = 0;        // pages with their headers
+  std::int64_t compressed_bytes = 0;          // the same, as written
+  std::int64_t first_page_offset = 0;         // dictionary page if any, else data page
   std::int64_t data_page_offset = 0;
   ChunkStatistics statistics;
 };

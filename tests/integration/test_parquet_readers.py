@@ -146,6 +146,20 @@ def test_dictionary_for_repeated_columns_plain_for_unique_ones(cases):
                  for c in range(meta.num_columns)}
     assert "RLE_DICTIONARY" in encodings["_topic"]       # 7 values in 3,000 rows
     assert "RLE_DICTIONARY" not in encodings["reason"]   # all distinct
+    assert "PLAIN" in encodings["reason"]
+
+
+def test_offsets_and_times_as_differences(cases):
+    # The value tests above read these columns back: extremes whose
+    # differences wrap around, nulls, two row groups.
+    for name, column in [("vehicle_two_row_groups", "_offset"), ("vehicle_two_row_groups", "timestamp"),
+                         ("dead_letters", "kafka_timestamp")]:
+        meta = pq.ParquetFile(cases[name][0]).metadata
+        for group in range(meta.num_row_groups):
+            chunk = meta.row_group(group)
+            encodings = {chunk.column(c).path_in_schema: chunk.column(c).encodings
+                         for c in range(chunk.num_columns)}
+            assert "DELTA_BINARY_PACKED" in encodings[column], (name, column, encodings[column])
 
 
 def test_duckdb_filters_by_statistics_find_every_matching_row(cases):
