@@ -3,6 +3,8 @@
 #include <cstdint>
 #include <cstring>
 
+#include "base/short_bytes.h"
+
 namespace smartcity::events {
 namespace {
 
@@ -225,7 +227,8 @@ bool TimestampParser::parse(std::string_view text, UnixMicros& out) {
   // Producers interleave vehicles whose clocks differ by a minute or two, so
   // the hour repeats far more often than the minute.
   std::int64_t minute_seconds = 0;
-  if (has_hour_ && text.size() >= kMinuteLength && same_hour(text)) {
+  if (has_hour_ && text.size() >= kMinuteLength &&
+      same_short_bytes(text.data(), hour_text_.data(), kHourLength)) {
     const auto tens = static_cast<unsigned>(static_cast<unsigned char>(text[14]) - '0');
     const auto ones = static_cast<unsigned>(static_cast<unsigned char>(text[15]) - '0');
     if (text[13] != ':' || tens > 5 || ones > 9) return false;
@@ -240,16 +243,6 @@ bool TimestampParser::parse(std::string_view text, UnixMicros& out) {
   if (!parse_after_minute(text, rest)) return false;
   out = UnixMicros{minute_seconds * kMicrosPerSecond + rest};
   return true;
-}
-
-bool TimestampParser::same_hour(std::string_view text) const {
-  // Two overlapping words, not a call to memcmp.
-  std::uint64_t a_head, b_head, a_tail, b_tail;
-  std::memcpy(&a_head, text.data(), 8);
-  std::memcpy(&b_head, hour_text_.data(), 8);
-  std::memcpy(&a_tail, text.data() + kHourLength - 8, 8);
-  std::memcpy(&b_tail, hour_text_.data() + kHourLength - 8, 8);
-  return ((a_head ^ b_head) | (a_tail ^ b_tail)) == 0;
 }
 
 std::optional<UnixMicros> TimestampParser::parse(std::string_view text) {

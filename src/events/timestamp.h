@@ -45,8 +45,6 @@ class TimestampParser {
 
  private:
   static constexpr std::size_t kHourLength = 13;  // "YYYY-MM-DDTHH"
-  // Whether text starts with hour_text_ (text has at least kMinuteLength bytes).
-  bool same_hour(std::string_view text) const;
 
   std::array<char, kHourLength> hour_text_{};  // of the last text read whole
   bool has_hour_ = false;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <bit>
 
+#include "lake/bit_packing.h"
 #include "lake/thrift_compact_writer.h"
 
 namespace smartcity::lake {
@@ -14,22 +15,6 @@ constexpr std::size_t kMiniblockValues = kBlockValues / kMiniblocks;
 
 std::uint64_t zigzag(std::int64_t value) {
   return (static_cast<std::uint64_t>(value) << 1) ^ static_cast<std::uint64_t>(value >> 63);
-}
-
-// Every value at `width` bits (0-64), lowest bits first, as Parquet packs.
-void append_bit_packed(std::span<const std::uint64_t> values, int width, std::string& out) {
-  unsigned __int128 buffer = 0;  // up to 7 pending bits plus 64 new ones
-  int bits = 0;
-  for (const std::uint64_t value : values) {
-    buffer |= static_cast<unsigned __int128>(value) << bits;
-    bits += width;
-    while (bits >= 8) {
-      out.push_back(static_cast<char>(static_cast<std::uint8_t>(buffer)));
-      buffer >>= 8;
-      bits -= 8;
-    }
-  }
-  // 32 values of any width fill whole bytes.
 }
 
 }  // namespace
@@ -67,7 +52,7 @@ void append_delta_binary_packed(std::span<const std::int64_t> values, std::strin
     for (std::size_t m = 0; m < used; ++m) {
       append_bit_packed(
           std::span<const std::uint64_t>(deltas + m * kMiniblockValues, kMiniblockValues),
-          widths[m], out);
+          kMiniblockValues, widths[m], out);
     }
   }
 }

@@ -9,6 +9,7 @@
 #include <type_traits>
 
 #include "base/check.h"
+#include "lake/bit_packing.h"
 #include "lake/delta_binary_packed.h"
 #include "lake/thrift_compact_writer.h"
 
@@ -113,18 +114,7 @@ void append_dictionary_indices(std::span<const std::uint32_t> indices, std::size
   out.push_back(static_cast<char>(width));
   const std::size_t groups = (indices.size() + 7) / 8;
   append_varint(out, (static_cast<std::uint64_t>(groups) << 1) | 1);
-  std::uint64_t buffer = 0;
-  int bits = 0;
-  for (std::size_t i = 0; i < groups * 8; ++i) {
-    const std::uint64_t index = i < indices.size() ? indices[i] : 0;
-    buffer |= index << bits;
-    bits += width;
-    while (bits >= 8) {
-      out.push_back(static_cast<char>(buffer & 0xff));
-      buffer >>= 8;
-      bits -= 8;
-    }
-  }
+  append_bit_packed(indices, groups * 8, width, out);
 }
 
 std::size_t count_valid(const Column& column, std::span<const std::uint32_t> rows) {

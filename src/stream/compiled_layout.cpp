@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "base/check.h"
+#include "base/short_bytes.h"
 #include "stream/fast_field_values.h"
 
 namespace smartcity::stream {
@@ -10,35 +11,6 @@ namespace {
 
 using events::FieldType;
 using Kind = FlatJsonScanner::ValueKind;
-
-// Literals run from 1 byte (the closing brace) to about 24 (`, "weatherCondition": `):
-// two overlapping loads of the widest size that fits compare each, with no
-// call to memcmp.
-template <typename Word>
-[[gnu::always_inline]] inline bool same_ends(const char* a, const char* b, std::size_t size) {
-  Word a_head, b_head, a_tail, b_tail;
-  std::memcpy(&a_head, a, sizeof(Word));
-  std::memcpy(&b_head, b, sizeof(Word));
-  std::memcpy(&a_tail, a + size - sizeof(Word), sizeof(Word));
-  std::memcpy(&b_tail, b + size - sizeof(Word), sizeof(Word));
-  return ((a_head ^ b_head) | (a_tail ^ b_tail)) == 0;
-}
-
-[[gnu::always_inline]] inline bool same_bytes(const char* a, const char* b, std::size_t size) {
-  if (size >= 8) {
-    if (size <= 16) return same_ends<std::uint64_t>(a, b, size);
-    if (size <= 32) {
-      return same_ends<std::uint64_t>(a, b, 16) &&
-             same_ends<std::uint64_t>(a + size - 16, b + size - 16, 16);
-    }
-    return std::memcmp(a, b, size) == 0;
-  }
-  if (size >= 4) return same_ends<std::uint32_t>(a, b, size);
-  for (std::size_t i = 0; i < size; ++i) {
-    if (a[i] != b[i]) return false;
-  }
-  return true;
-}
 
 }  // namespace
 
@@ -182,7 +154,7 @@ bool CompiledLayout::read(const IndexedRecord& record, lake::ColumnBatch& rows,
                                                          std::uint32_t end) const {
   const std::size_t size = end - begin;
   if (static_cast<std::size_t>(cursor.end - cursor.at) < size ||
-      !same_bytes(cursor.at, literals_.data() + begin, size)) {
+      !same_short_bytes(cursor.at, literals_.data() + begin, size)) {
     return false;
   }
   cursor.at += size;
