@@ -2,19 +2,34 @@
 scripts/kafka, measuring a child process (wall, CPU, peak RSS), and writing
 results as JSON and Markdown under bench/results/."""
 
+import atexit
 import datetime as dt
 import json
 import os
 import pathlib
 import platform
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 SMARTCITY = os.environ.get("SMARTCITY_BIN", str(ROOT / "build" / "release" / "smartcity"))
 KAFKA = ROOT / "scripts" / "kafka"
 RESULTS = ROOT / "bench" / "results"
+
+
+def scratch_folder(prefix):
+    """A fresh temporary folder for one benchmark's broker data and lakes, removed when
+    the benchmark exits (a 5M-event A/B leaves gigabytes, enough to fill a disk over a
+    day of runs); SMARTCITY_BENCH_KEEP=1 keeps it for a look."""
+    path = pathlib.Path(tempfile.mkdtemp(prefix=prefix))
+    if os.environ.get("SMARTCITY_BENCH_KEEP") == "1":
+        print(f"keeping {path}", file=sys.stderr)
+    else:
+        atexit.register(shutil.rmtree, path, True)
+    return path
 
 
 class Broker:

@@ -11,13 +11,12 @@ import pathlib
 import re
 import statistics
 import subprocess
-import tempfile
 import time
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from bench_common import SMARTCITY, write_results
+from bench_common import SMARTCITY, write_results, scratch_folder
 
 
 def build_lake(root: pathlib.Path, files: int):
@@ -56,7 +55,7 @@ def main():
     parser.add_argument("--files", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    lake = pathlib.Path(tempfile.mkdtemp(prefix="smartcity-crawl-")) / "lake"
+    lake = scratch_folder("smartcity-crawl-") / "lake"
     build_lake(lake, args.files)
     runs = []
     for i in range(args.runs):

@@ -15,11 +15,10 @@ import pathlib
 import socket
 import statistics
 import subprocess
-import tempfile
 import time
 import urllib.request
 
-from bench_common import SMARTCITY, build_pipeline_lake, write_results
+from bench_common import SMARTCITY, build_pipeline_lake, write_results, scratch_folder
 
 ENDPOINTS = ["/api/reports/weather", "/api/reports/vehicle-status", "/api/reports/emergencies",
              "/api/vehicles/latest"]
@@ -74,7 +73,7 @@ def api_latency(lake, requests):
 
 
 def demo_to_first_dashboard():
-    work = pathlib.Path(tempfile.mkdtemp(prefix="smartcity-demo-"))
+    work = scratch_folder("smartcity-demo-")
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     start = time.monotonic()
@@ -96,7 +95,7 @@ def main():
     parser.add_argument("--requests", type=int, default=50)
     parser.add_argument("--demo-runs", type=int, default=3)
     args = parser.parse_args()
-    lake = pathlib.Path(tempfile.mkdtemp(prefix="smartcity-api-")) / "lake"
+    lake = scratch_folder("smartcity-api-") / "lake"
     build_pipeline_lake(lake, args.events)
     latency = api_latency(lake, args.requests)
     demo = [demo_to_first_dashboard() for _ in range(args.demo_runs)]

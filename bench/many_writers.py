@@ -16,10 +16,9 @@ import re
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 
-from bench_common import ROOT, SMARTCITY, Broker, run_measured, write_results
+from bench_common import ROOT, SMARTCITY, Broker, run_measured, write_results, scratch_folder
 
 COMMIT_BENCH = ROOT / "build" / "release" / "bench" / "lake_commit_bench"
 STARTUP_BENCH = ROOT / "build" / "release" / "bench" / "commit_log_bench"
@@ -63,7 +62,7 @@ def main():
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
 
-    work = pathlib.Path(tempfile.mkdtemp(prefix="smartcity-many-writers-"))
+    work = scratch_folder("smartcity-many-writers-")
     broker = Broker(work / "kafka")
     rows = []
     result = {"events": args.events, "runs": args.runs, "streams": {}}

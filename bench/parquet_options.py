@@ -14,12 +14,11 @@ import pathlib
 import random
 import statistics
 import sys
-import tempfile
 import time
 
 import duckdb
 
-from bench_common import write_results
+from bench_common import write_results, scratch_folder
 
 BEFORE = "FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1, ROW_GROUP_SIZE 122880"
 VARIANTS = {
@@ -63,7 +62,7 @@ def main():
     if not duckdb.__version__.startswith("1.4."):
         sys.exit(f"needs DuckDB 1.4.x, the lake's version; this is {duckdb.__version__}")
 
-    work = pathlib.Path(tempfile.mkdtemp(prefix="smartcity-parquet-"))
+    work = scratch_folder("smartcity-parquet-")
     con = duckdb.connect(config={"threads": 1})
     con.execute("SET preserve_insertion_order = true")
     con.execute(SOURCE, [args.rows])

@@ -13,12 +13,11 @@ import pathlib
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 
 import duckdb
 
-from bench_common import ROOT, SMARTCITY, build_pipeline_lake, write_results
+from bench_common import ROOT, SMARTCITY, build_pipeline_lake, write_results, scratch_folder
 
 REPORTS = ["weather", "vehicle-status", "emergencies"]
 
@@ -53,7 +52,7 @@ def main():
     parser.add_argument("--events", type=int, default=10_000_000)
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
-    lake = pathlib.Path(tempfile.mkdtemp(prefix="smartcity-query-")) / "lake"
+    lake = scratch_folder("smartcity-query-") / "lake"
     build_pipeline_lake(lake, args.events)
     files = committed_files(lake)
     results = []

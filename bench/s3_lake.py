@@ -17,9 +17,8 @@ import pathlib
 import statistics
 import subprocess
 import sys
-import tempfile
 
-from bench_common import ROOT, SMARTCITY, Broker, run_measured, write_results
+from bench_common import ROOT, SMARTCITY, Broker, run_measured, write_results, scratch_folder
 
 UPLOAD_BENCH = ROOT / "build" / "release" / "bench" / "s3_upload_bench"
 S3_SERVER = ROOT / "scripts" / "s3-test-server"
@@ -33,7 +32,7 @@ def main():
                         help="upload size (S3Proxy holds a single PUT in memory)")
     args = parser.parse_args()
 
-    work = pathlib.Path(tempfile.mkdtemp(prefix="smartcity-s3-bench-"))
+    work = scratch_folder("smartcity-s3-bench-")
     endpoint = subprocess.run([str(S3_SERVER), "start", "--data", str(work / "s3"), "--bucket",
                                "lake"], check=True, capture_output=True,
                               text=True).stdout.strip().splitlines()[-1]

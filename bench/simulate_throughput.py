@@ -8,9 +8,8 @@ Usage: bench/simulate_throughput.py [--events N] [--runs R] [--wire canonical|se
 
 import argparse
 import pathlib
-import tempfile
 
-from bench_common import RUN_COLUMNS, SMARTCITY, Broker, run_measured, run_table, write_results
+from bench_common import RUN_COLUMNS, SMARTCITY, Broker, run_measured, run_table, write_results, scratch_folder
 
 
 def main():
@@ -19,7 +18,7 @@ def main():
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--wire", default="canonical")
     args = parser.parse_args()
-    work = pathlib.Path(tempfile.mkdtemp(prefix="smartcity-bench-"))
+    work = scratch_folder("smartcity-bench-")
     broker = Broker(work / "kafka")
     runs = []
     try:

@@ -20,9 +20,8 @@ import pathlib
 import re
 import statistics
 import sys
-import tempfile
 
-from bench_common import RUN_COLUMNS, SMARTCITY, Broker, run_measured, run_table, write_results
+from bench_common import RUN_COLUMNS, SMARTCITY, Broker, run_measured, run_table, write_results, scratch_folder
 
 
 def main():
@@ -37,7 +36,7 @@ def main():
     args = parser.parse_args()
     binaries = [("this build", SMARTCITY)] + ([("against", args.against)] if args.against else [])
 
-    work = pathlib.Path(tempfile.mkdtemp(prefix="smartcity-bench-"))
+    work = scratch_folder("smartcity-bench-")
     broker = Broker(work / "kafka", args.partitions)
     try:
         print(f"preloading {args.events:,} seed-shaped events into {broker.bootstrap}",

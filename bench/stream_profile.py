@@ -13,9 +13,8 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
 
-from bench_common import SMARTCITY, Broker, run_measured, write_results
+from bench_common import SMARTCITY, Broker, run_measured, write_results, scratch_folder
 
 FREQUENCY = 999  # samples per second of CPU
 
@@ -51,7 +50,7 @@ def main():
     if shutil.which("perf") is None:
         sys.exit("stream_profile: needs perf (apt-get install linux-perf)")
 
-    work = pathlib.Path(tempfile.mkdtemp(prefix="smartcity-profile-"))
+    work = scratch_folder("smartcity-profile-")
     broker = Broker(work / "kafka", args.partitions)
     data = work / "perf.data"
     try:
