@@ -4,22 +4,16 @@
 #include <immintrin.h>
 #endif
 
+#include "stream/json_string_stops.h"
+
 namespace smartcity::stream {
 
 const char* find_json_string_stop(const char* at, const char* end) {
   const char* p = at;
 #if defined(__AVX2__)
-  // A byte is a stop if it equals '"' or '\\', or if min(byte, 0x1f) is the
-  // byte itself (unsigned: it is below 0x20).
-  const __m256i quote = _mm256_set1_epi8('"');
-  const __m256i backslash = _mm256_set1_epi8('\\');
-  const __m256i control = _mm256_set1_epi8(0x1f);
   while (end - p >= 32) {
     const __m256i bytes = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
-    const __m256i stops = _mm256_or_si256(
-        _mm256_or_si256(_mm256_cmpeq_epi8(bytes, quote), _mm256_cmpeq_epi8(bytes, backslash)),
-        _mm256_cmpeq_epi8(_mm256_min_epu8(bytes, control), bytes));
-    if (const auto mask = static_cast<std::uint32_t>(_mm256_movemask_epi8(stops)); mask != 0) {
+    if (const std::uint32_t mask = json_string_stop_mask(bytes); mask != 0) {
       return p + std::countr_zero(mask);
     }
     p += 32;
@@ -61,7 +55,7 @@ const char* find_json_string_stop(const char* at, const char* end) {
       p += 8;
     }
   }
-  while (p != end && *p != '"' && *p != '\\' && static_cast<unsigned char>(*p) >= 0x20)
+  while (p != end && !is_json_string_stop(static_cast<unsigned char>(*p)))
     ++p;
   return p;
 }

@@ -6,31 +6,21 @@
 #include <immintrin.h>
 #endif
 
+#include "stream/json_string_stops.h"
+
 namespace smartcity::stream {
 namespace {
 
 #if defined(__AVX2__)
-// A byte is a stop if it equals '"' or '\\', or if min(byte, 0x1f) is the
-// byte itself (unsigned: it is below 0x20); as in find_json_string_stop.
-std::uint32_t stop_mask(__m256i bytes) {
-  const __m256i stops =
-      _mm256_or_si256(_mm256_or_si256(_mm256_cmpeq_epi8(bytes, _mm256_set1_epi8('"')),
-                                      _mm256_cmpeq_epi8(bytes, _mm256_set1_epi8('\\'))),
-                      _mm256_cmpeq_epi8(_mm256_min_epu8(bytes, _mm256_set1_epi8(0x1f)), bytes));
-  return static_cast<std::uint32_t>(_mm256_movemask_epi8(stops));
-}
-
+// The stops of the 64 bytes at `block`; ORs them into `high_bits` too.
 std::uint64_t stop_mask(const char* block, __m256i& high_bits) {
   const __m256i low = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(block));
   const __m256i high = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(block + 32));
   high_bits = _mm256_or_si256(high_bits, _mm256_or_si256(low, high));
-  return std::uint64_t{stop_mask(low)} | std::uint64_t{stop_mask(high)} << 32;
+  return std::uint64_t{json_string_stop_mask(low)} | std::uint64_t{json_string_stop_mask(high)}
+                                                         << 32;
 }
 #endif
-
-bool is_stop(unsigned char c) {
-  return c == '"' || c == '\\' || c < 0x20;
-}
 
 constexpr std::uint64_t kPowersOfTen[] = {1ULL,
                                           10ULL,
@@ -81,7 +71,7 @@ void IndexedRecord::assign(std::string_view payload) {
     for (std::size_t i = 0; i < rest; ++i) {
       const auto c = static_cast<unsigned char>(payload[i]);
       any |= c;
-      if (is_stop(c)) bits |= std::uint64_t{1} << i;
+      if (is_json_string_stop(c)) bits |= std::uint64_t{1} << i;
     }
     stops_[0] = bits;
     high_bits = _mm256_set1_epi8(static_cast<char>(any));
@@ -98,7 +88,7 @@ void IndexedRecord::assign(std::string_view payload) {
     for (std::size_t i = 0; i < bytes; ++i) {
       const auto c = static_cast<unsigned char>(payload[block * 64 + i]);
       any |= c;
-      if (is_stop(c)) bits |= std::uint64_t{1} << i;
+      if (is_json_string_stop(c)) bits |= std::uint64_t{1} << i;
     }
     stops_[block] = bits;
   }
