@@ -13,62 +13,79 @@ HourKey hour_key(UnixMicros t) {
 }
 
 void Column::append_null() {
-  valid_.push_back(0);
+  const std::size_t row = reserve_row();
+  valid_[row] = Validity::kNull;
   switch (type_) {
     case events::FieldType::kInt32:
-      int32_.push_back(0);
+      int32_[row] = 0;
       break;
     case events::FieldType::kInt64:
     case events::FieldType::kTimestamp:
-      int64_.push_back(0);
+      int64_[row] = 0;
       break;
     case events::FieldType::kDouble:
-      double_.push_back(0);
+      double_[row] = 0;
       break;
     case events::FieldType::kString:
     case events::FieldType::kBlob:
-      bytes_end_.push_back(bytes_size_);
+      bytes_end_[row] = bytes_size_;
       break;
   }
+}
+
+namespace {
+
+// `array` (holding `rows` values) moved into a new array of `capacity`.
+template <typename T>
+void grow_array(std::unique_ptr<T[]>& array, std::size_t rows, std::size_t capacity) {
+  auto grown = std::make_unique_for_overwrite<T[]>(capacity);
+  if (rows != 0) std::memcpy(grown.get(), array.get(), rows * sizeof(T));
+  array = std::move(grown);
+}
+
+}  // namespace
+
+void Column::grow_rows() {
+  constexpr std::size_t kFirstCapacity = 64;
+  const std::size_t capacity = std::max(row_capacity_ * 2, kFirstCapacity);
+  grow_array(valid_, rows_, capacity);
+  switch (type_) {
+    case events::FieldType::kInt32:
+      grow_array(int32_, rows_, capacity);
+      break;
+    case events::FieldType::kInt64:
+    case events::FieldType::kTimestamp:
+      grow_array(int64_, rows_, capacity);
+      break;
+    case events::FieldType::kDouble:
+      grow_array(double_, rows_, capacity);
+      break;
+    case events::FieldType::kString:
+    case events::FieldType::kBlob:
+      grow_array(bytes_end_, rows_, capacity);
+      break;
+  }
+  row_capacity_ = capacity;
 }
 
 void Column::grow_bytes(std::size_t more) {
   constexpr std::size_t kFirstCapacity = 4096;
   const std::size_t capacity = std::max({bytes_capacity_ * 2, bytes_size_ + more, kFirstCapacity});
-  auto bytes = std::make_unique_for_overwrite<char[]>(capacity);
-  if (bytes_size_ != 0) std::memcpy(bytes.get(), bytes_.get(), bytes_size_);
-  bytes_ = std::move(bytes);
+  grow_array(bytes_, bytes_size_, capacity);
   bytes_capacity_ = capacity;
 }
 
 void Column::truncate(std::size_t rows) {
-  if (rows >= valid_.size()) return;
-  valid_.resize(rows);
-  switch (type_) {
-    case events::FieldType::kInt32:
-      int32_.resize(rows);
-      break;
-    case events::FieldType::kInt64:
-    case events::FieldType::kTimestamp:
-      int64_.resize(rows);
-      break;
-    case events::FieldType::kDouble:
-      double_.resize(rows);
-      break;
-    case events::FieldType::kString:
-    case events::FieldType::kBlob:
-      bytes_end_.resize(rows);
-      bytes_size_ = rows == 0 ? 0 : bytes_end_.back();
-      break;
+  if (rows >= rows_) return;
+  rows_ = rows;
+  if (type_ == events::FieldType::kString || type_ == events::FieldType::kBlob) {
+    bytes_size_ = rows == 0 ? 0 : bytes_end_[rows - 1];
   }
 }
 
 std::size_t Column::memory_bytes() const {
-  // Capacity, not size: vectors grow by doubling and keep their capacity
-  // across clear(), and the memory budget is about what the process holds.
-  return valid_.capacity() + int32_.capacity() * sizeof(std::int32_t) +
-         int64_.capacity() * sizeof(std::int64_t) + double_.capacity() * sizeof(double) +
-         bytes_end_.capacity() * sizeof(std::uint64_t) + bytes_capacity_;
+  const std::size_t value_bytes = type_ == events::FieldType::kInt32 ? sizeof(std::int32_t) : 8;
+  return row_capacity_ * (sizeof(Validity) + value_bytes) + bytes_capacity_;
 }
 
 ColumnBatch::ColumnBatch(const TableSchema& schema) : schema_(&schema) {

@@ -27,7 +27,7 @@ struct HourKey {
 };
 HourKey hour_key(UnixMicros t);
 
-// One column: a validity byte per row, and values by type. Strings and blobs
+// One column: a validity flag per row, and values by type. Strings and blobs
 // share one byte arena with end offsets, so appending a string costs no
 // allocation once the arena has grown.
 class Column {
@@ -35,33 +35,34 @@ class Column {
   explicit Column(events::FieldType type) : type_(type) {}
 
   events::FieldType type() const { return type_; }
-  std::size_t size() const { return valid_.size(); }
+  std::size_t size() const { return rows_; }
 
   // Appends one value. The value's type must match type() (CHECKed in debug
   // builds through the typed accessors below).
-  // Inline: the decoder appends a dozen values per record.
+  // Inline, with growth out of line: the decoder appends a dozen values per
+  // record, and a std::vector's push_back kept these from being inlined.
   void append_null();
   void append_int32(std::int32_t value) {
-    valid_.push_back(1);
-    int32_.push_back(value);
+    const std::size_t row = reserve_row();
+    int32_[row] = value;
   }
   void append_int64(std::int64_t value) {  // also kTimestamp (micros)
-    valid_.push_back(1);
-    int64_.push_back(value);
+    const std::size_t row = reserve_row();
+    int64_[row] = value;
   }
   void append_double(double value) {
-    valid_.push_back(1);
-    double_.push_back(value);
+    const std::size_t row = reserve_row();
+    double_[row] = value;
   }
   void append_bytes(std::string_view value) {  // kString (UTF-8) and kBlob
-    valid_.push_back(1);
+    const std::size_t row = reserve_row();
     if (bytes_capacity_ - bytes_size_ < value.size()) grow_bytes(value.size());
     copy_short(bytes_.get() + bytes_size_, value.data(), value.size());
     bytes_size_ += value.size();
-    bytes_end_.push_back(bytes_size_);
+    bytes_end_[row] = bytes_size_;
   }
 
-  bool is_valid(std::size_t row) const { return valid_[row] != 0; }
+  bool is_valid(std::size_t row) const { return valid_[row] == Validity::kValid; }
   std::int32_t int32_at(std::size_t row) const { return int32_[row]; }
   std::int64_t int64_at(std::size_t row) const { return int64_[row]; }
   double double_at(std::size_t row) const { return double_[row]; }
@@ -77,8 +78,25 @@ class Column {
   std::size_t memory_bytes() const;
 
  private:
+  // Not a character type, so that the compiler need not assume a store of a
+  // flag changed the column's own pointers and sizes.
+  enum class Validity : std::uint8_t { kNull, kValid };
+
+  // Marks one more row valid and returns its index; the value arrays then
+  // have room for it.
+  std::size_t reserve_row() {
+    const std::size_t row = rows_;
+    if (row == row_capacity_) [[unlikely]]
+      grow_rows();
+    valid_[row] = Validity::kValid;
+    rows_ = row + 1;
+    return row;
+  }
+  // At least doubles the row capacity of the validity flags and of the value
+  // array of type_ (the only one a column allocates).
+  [[gnu::noinline]] void grow_rows();
   // Room for `more` bytes past bytes_size_, at least doubling.
-  void grow_bytes(std::size_t more);
+  [[gnu::noinline]] void grow_bytes(std::size_t more);
   // memcpy for the short strings of city records (ids, names, times),
   // inline: two overlapping moves of the widest size that fits read and
   // write only [0, size) and need no call.
@@ -104,13 +122,16 @@ class Column {
   }
 
   events::FieldType type_;
-  std::vector<std::uint8_t> valid_;
-  std::vector<std::int32_t> int32_;
-  std::vector<std::int64_t> int64_;
-  std::vector<double> double_;
-  std::vector<std::uint64_t> bytes_end_;
-  // Strings end to end: a plain array rather than a std::string, which
-  // would zero what it grows into and append through a call.
+  std::size_t rows_ = 0;
+  std::size_t row_capacity_ = 0;
+  // Plain arrays rather than std::vectors, which would zero what they grow
+  // into and keep a size each: every array holds rows_ values.
+  std::unique_ptr<Validity[]> valid_;
+  std::unique_ptr<std::int32_t[]> int32_;
+  std::unique_ptr<std::int64_t[]> int64_;
+  std::unique_ptr<double[]> double_;
+  std::unique_ptr<std::uint64_t[]> bytes_end_;
+  // Strings end to end.
   std::unique_ptr<char[]> bytes_;
   std::size_t bytes_size_ = 0;
   std::size_t bytes_capacity_ = 0;
