@@ -1,7 +1,7 @@
-// Equality of two short byte ranges (JSON literals between values, a
-// timestamp's date and hour) without a call to memcmp: two overlapping loads
-// of the widest word that fits compare each range, so a size known at the
-// call folds to a few instructions. Reads only [a, a + size) and [b, b + size).
+// Equality and the words of short byte ranges (JSON literals between values,
+// a timestamp's date and hour, dictionary keys) without a call to memcmp:
+// two overlapping loads of the widest word that fits cover each range, so a
+// size known at the call folds to a few instructions. Reads only the ranges.
 #pragma once
 
 #include <cstdint>
@@ -40,6 +40,31 @@ template <typename Word>
     if (a[i] != b[i]) return false;
   }
   return true;
+}
+
+// Two words that hold every byte of the `size` (at most 16) bytes at `at`:
+// for a given size, equal words mean equal bytes. For hashing short keys
+// without reading them byte by byte.
+struct ShortBytesWords {
+  std::uint64_t head = 0;
+  std::uint64_t tail = 0;
+};
+[[gnu::always_inline]] inline ShortBytesWords short_bytes_words(const char* at, std::size_t size) {
+  ShortBytesWords words;
+  if (size >= 8) {
+    std::memcpy(&words.head, at, 8);
+    std::memcpy(&words.tail, at + size - 8, 8);
+  } else if (size >= 4) {
+    std::uint32_t head, tail;
+    std::memcpy(&head, at, 4);
+    std::memcpy(&tail, at + size - 4, 4);
+    words = {head, tail};
+  } else if (size != 0) {
+    words.head = static_cast<unsigned char>(at[0]) |
+                 std::uint64_t{static_cast<unsigned char>(at[size / 2])} << 8 |
+                 std::uint64_t{static_cast<unsigned char>(at[size - 1])} << 16;
+  }
+  return words;
 }
 
 }  // namespace smartcity

@@ -9,6 +9,7 @@
 #include <type_traits>
 
 #include "base/check.h"
+#include "base/short_bytes.h"
 #include "lake/bit_packing.h"
 #include "lake/delta_binary_packed.h"
 #include "lake/thrift_compact_writer.h"
@@ -57,15 +58,21 @@ template <typename T>
 std::uint64_t hash_of(T value) {
   return bits_of(value);
 }
+// Most byte keys are short (ids, names, enum values): hashed from the two
+// words that hold them, not by std::hash's byte-wise loop, which was an
+// eighth of the encoder's instructions.
 std::uint64_t hash_of(std::string_view value) {
-  return std::hash<std::string_view>{}(value);
+  if (value.size() > 16) return std::hash<std::string_view>{}(value);
+  const ShortBytesWords words = short_bytes_words(value.data(), value.size());
+  const std::uint64_t mixed = (words.head * 0xff51afd7ed558ccdull) ^ (words.tail + value.size());
+  return (mixed * 0xc4ceb9fe1a85ec53ull) ^ (mixed >> 29);
 }
 template <typename T>
 bool same_value(T a, T b) {
   return bits_of(a) == bits_of(b);
 }
 bool same_value(std::string_view a, std::string_view b) {
-  return a == b;
+  return a.size() == b.size() && same_short_bytes(a.data(), b.data(), a.size());
 }
 
 // PLAIN encoding: little-endian values; byte arrays after a 4-byte length.
