@@ -331,33 +331,33 @@ void ParquetColumnEncoder::append_data_page(const Column& column,
   page_.clear();
   append_definition_levels(column, rows, page_);
   page_.append(values);
-  zstd_.compress(page_, compressed_);
+  const std::string_view compressed = zstd_.compress(page_);
   header_.clear();
   parquet::append_data_page_header(header_, checked_page_size(page_.size()),
-                                   checked_page_size(compressed_.size()),
+                                   checked_page_size(compressed.size()),
                                    static_cast<std::int32_t>(rows.size()), encoding);
   if (meta.data_page_offset < 0)
     meta.data_page_offset = offset_base_ + static_cast<std::int64_t>(out.size());
-  append_page(page_.size(), meta, out);
+  append_page(page_.size(), compressed, meta, out);
 }
 
 void ParquetColumnEncoder::append_dictionary_page(std::string_view values, std::size_t entries,
                                                   ColumnChunkMeta& meta, std::string& out) {
   meta.dictionary = true;
-  zstd_.compress(values, compressed_);
+  const std::string_view compressed = zstd_.compress(values);
   header_.clear();
   parquet::append_dictionary_page_header(header_, checked_page_size(values.size()),
-                                         checked_page_size(compressed_.size()),
+                                         checked_page_size(compressed.size()),
                                          static_cast<std::int32_t>(entries));
-  append_page(values.size(), meta, out);
+  append_page(values.size(), compressed, meta, out);
 }
 
-void ParquetColumnEncoder::append_page(std::size_t uncompressed_bytes, ColumnChunkMeta& meta,
-                                       std::string& out) {
+void ParquetColumnEncoder::append_page(std::size_t uncompressed_bytes, std::string_view compressed,
+                                       ColumnChunkMeta& meta, std::string& out) {
   meta.uncompressed_bytes += static_cast<std::int64_t>(header_.size() + uncompressed_bytes);
-  meta.compressed_bytes += static_cast<std::int64_t>(header_.size() + compressed_.size());
+  meta.compressed_bytes += static_cast<std::int64_t>(header_.size() + compressed.size());
   out.append(header_);
-  out.append(compressed_);
+  out.append(compressed);
 }
 
 }  // namespace smartcity::lake

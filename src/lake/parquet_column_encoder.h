@@ -56,14 +56,13 @@ class ParquetColumnEncoder {
                         parquet::ColumnChunkMeta& meta, std::string& out);
   void append_dictionary_page(std::string_view values, std::size_t entries,
                               parquet::ColumnChunkMeta& meta, std::string& out);
-  // Appends header_ and compressed_ to `out`, counting both sizes in `meta`.
-  void append_page(std::size_t uncompressed_bytes, parquet::ColumnChunkMeta& meta,
-                   std::string& out);
+  // Appends header_ and `compressed` to `out`, counting both sizes in `meta`.
+  void append_page(std::size_t uncompressed_bytes, std::string_view compressed,
+                   parquet::ColumnChunkMeta& meta, std::string& out);
 
   ZstdCompressor zstd_;
-  std::string values_;      // one page's encoded values
-  std::string page_;        // levels + values, before compression
-  std::string compressed_;  // page_ compressed
+  std::string values_;  // one page's encoded values
+  std::string page_;    // levels + values, before compression
   std::string header_;
   // The dictionary being built: a hash table of entry indices (-1: free),
   // the slots in use (to free them again), the entries of each value type

@@ -2,6 +2,8 @@
 
 #include <zstd.h>
 
+#include <algorithm>
+
 #include "base/check.h"
 
 namespace smartcity::lake {
@@ -16,13 +18,17 @@ ZstdCompressor::ZstdCompressor(int level) : context_(ZSTD_createCCtx()), level_(
 
 ZstdCompressor::~ZstdCompressor() = default;
 
-void ZstdCompressor::compress(std::string_view input, std::string& out) {
-  out.resize(ZSTD_compressBound(input.size()));
-  const std::size_t size =
-      ZSTD_compressCCtx(context_.get(), out.data(), out.size(), input.data(), input.size(), level_);
+std::string_view ZstdCompressor::compress(std::string_view input) {
+  const std::size_t bound = ZSTD_compressBound(input.size());
+  if (bound > output_capacity_) {
+    output_capacity_ = std::max(bound, output_capacity_ * 2);
+    output_ = std::make_unique_for_overwrite<char[]>(output_capacity_);
+  }
+  const std::size_t size = ZSTD_compressCCtx(context_.get(), output_.get(), output_capacity_,
+                                             input.data(), input.size(), level_);
   // Only a destination too small or bad parameters fail, both bugs here.
   SMARTCITY_CHECK(!ZSTD_isError(size), ZSTD_getErrorName(size));
-  out.resize(size);
+  return std::string_view(output_.get(), size);
 }
 
 }  // namespace smartcity::lake

@@ -1,6 +1,7 @@
-// zstd compression of Parquet pages, with one compression context reused for
-// every page (a fresh context per page costs more than compressing a small
-// page). Not thread-safe: one per encoding thread.
+// zstd compression of Parquet pages, with one compression context and one
+// output buffer reused for every page (a fresh context per page costs more
+// than compressing a small page; a std::string output would be zeroed to its
+// worst-case size first). Not thread-safe: one per encoding thread.
 #pragma once
 
 #include <memory>
@@ -19,8 +20,9 @@ class ZstdCompressor {
   ZstdCompressor(const ZstdCompressor&) = delete;
   ZstdCompressor& operator=(const ZstdCompressor&) = delete;
 
-  // Replaces `out` with `input` compressed as one zstd frame.
-  void compress(std::string_view input, std::string& out);
+  // `input` compressed as one zstd frame. The bytes are this compressor's:
+  // valid until the next call.
+  std::string_view compress(std::string_view input);
 
  private:
   struct ContextDeleter {
@@ -28,6 +30,8 @@ class ZstdCompressor {
   };
   std::unique_ptr<ZSTD_CCtx_s, ContextDeleter> context_;
   int level_;
+  std::unique_ptr<char[]> output_;
+  std::size_t output_capacity_ = 0;
 };
 
 }  // namespace smartcity::lake
