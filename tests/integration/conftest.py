@@ -126,6 +126,19 @@ def s3(tmp_path_factory):
     yield from _started(S3Server(tmp_path_factory.mktemp("s3")))
 
 
+@pytest.fixture
+def spark(tmp_path):
+    """A local Spark session (pyspark), one core, stopped after the test."""
+    from pyspark.sql import SparkSession
+    session = (SparkSession.builder.master("local[1]").appName("smartcity-test")
+               .config("spark.ui.enabled", "false")
+               .config("spark.sql.warehouse.dir", str(tmp_path / "spark-warehouse"))
+               .config("spark.driver.memory", "512m")
+               .getOrCreate())
+    yield session
+    session.stop()
+
+
 def start_simulator(bootstrap, log_dir: pathlib.Path, vehicles, count, rate, seed, *extra):
     """`smartcity simulate` in the background (stderr to log_dir/simulate.log)."""
     return subprocess.Popen(

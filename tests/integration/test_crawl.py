@@ -166,25 +166,16 @@ def test_athena_and_glue_definitions_match_the_catalog(lake):
             1 for p in entry["partitions"].values() if p["status"] == "active")
 
 
-def test_spark_ddl_runs_in_spark_sql_and_counts_match(lake, tmp_path):
-    from pyspark.sql import SparkSession
+def test_spark_ddl_runs_in_spark_sql_and_counts_match(lake, spark):
     ddl = run_smartcity("crawl", "--lake", lake, "--emit", "spark").stdout
-    spark = (SparkSession.builder.master("local[1]").appName("smartcity-ddl-test")
-             .config("spark.ui.enabled", "false")
-             .config("spark.sql.warehouse.dir", str(tmp_path / "warehouse"))
-             .config("spark.driver.memory", "512m")
-             .getOrCreate())
-    try:
-        for statement in filter(None, (s.strip() for s in ddl.split(";\n"))):
-            spark.sql(statement.rstrip(";"))
-        for table in TABLES.values():
-            ours = int(run_smartcity("query", "--lake", lake, "--format", "csv",
-                                     f"SELECT count(*) AS n FROM {table}").stdout.split('"')[3])
-            assert spark.sql(f"SELECT count(*) FROM `{table}`").collect()[0][0] == ours, table
-        hours = spark.sql("SELECT count(DISTINCT date, hour) FROM vehicle").collect()[0][0]
-        assert hours == len(list((lake / "vehicle").glob("date=*/hour=*")))
-    finally:
-        spark.stop()
+    for statement in filter(None, (s.strip() for s in ddl.split(";\n"))):
+        spark.sql(statement.rstrip(";"))
+    for table in TABLES.values():
+        ours = int(run_smartcity("query", "--lake", lake, "--format", "csv",
+                                 f"SELECT count(*) AS n FROM {table}").stdout.split('"')[3])
+        assert spark.sql(f"SELECT count(*) FROM `{table}`").collect()[0][0] == ours, table
+    hours = spark.sql("SELECT count(DISTINCT date, hour) FROM vehicle").collect()[0][0]
+    assert hours == len(list((lake / "vehicle").glob("date=*/hour=*")))
 
 
 def test_any_folder_of_parquet_json_and_csv_files(tmp_path):
