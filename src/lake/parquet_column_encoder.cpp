@@ -254,14 +254,20 @@ void ParquetColumnEncoder::encode_values(const Column& column, std::span<const s
     append_data_page(column, rows, values_, Encoding::kRleDictionary, meta, out);
     return;
   }
-  // Offsets and timestamps as differences; the rest PLAIN. Pages end where
-  // PLAIN ones would, at about kPageBytes of values.
+  // Offsets and timestamps as differences; strings and blobs with their
+  // lengths apart from their bytes; the rest PLAIN. Pages end where PLAIN
+  // ones would, at about kPageBytes of values.
   constexpr bool kDelta = std::is_same_v<Value, std::int64_t>;
-  if (kDelta && non_null != 0) meta.data_encoding = Encoding::kDeltaBinaryPacked;
+  constexpr bool kDeltaLength = std::is_same_v<Value, std::string_view>;
+  if (non_null != 0) {
+    if (kDelta) meta.data_encoding = Encoding::kDeltaBinaryPacked;
+    if (kDeltaLength) meta.data_encoding = Encoding::kDeltaLengthByteArray;
+  }
   const Encoding encoding = meta.data_encoding;
   std::size_t page_begin = 0;
   std::size_t page_bytes = 0;
   delta_values_.clear();
+  byte_values_.clear();
   for (std::size_t i = 0; i < rows.size(); ++i) {
     if (column.is_valid(rows[i])) {
       const Value value = read(rows[i]);
@@ -269,6 +275,10 @@ void ParquetColumnEncoder::encode_values(const Column& column, std::span<const s
       if constexpr (kDelta) {
         delta_values_.push_back(value);
         page_bytes += sizeof(Value);
+      } else if constexpr (kDeltaLength) {
+        delta_values_.push_back(static_cast<std::int64_t>(value.size()));
+        byte_values_.append(value);
+        page_bytes += sizeof(std::int32_t) + value.size();
       } else {
         append_plain(values_, value);
         page_bytes = values_.size();
@@ -278,6 +288,11 @@ void ParquetColumnEncoder::encode_values(const Column& column, std::span<const s
       if (encoding == Encoding::kDeltaBinaryPacked) {
         append_delta_binary_packed(delta_values_, values_);
         delta_values_.clear();
+      } else if (encoding == Encoding::kDeltaLengthByteArray) {
+        append_delta_binary_packed(delta_values_, values_);
+        values_.append(byte_values_);
+        delta_values_.clear();
+        byte_values_.clear();
       }
       append_data_page(column, rows.subspan(page_begin, i + 1 - page_begin), values_, encoding,
                        meta, out);

@@ -20,6 +20,7 @@ enum class Encoding : std::int32_t {
   kPlain = 0,
   kRle = 3,
   kDeltaBinaryPacked = 5,
+  kDeltaLengthByteArray = 6,
   kRleDictionary = 8
 };
 inline constexpr std::int32_t kCodecZstd = 6;

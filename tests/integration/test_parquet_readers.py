@@ -161,13 +161,21 @@ def test_two_row_groups_and_pages_cut_by_size(cases):
     assert pages > 3_000_000
 
 
-def test_dictionary_for_repeated_columns_plain_for_unique_ones(cases):
+def test_dictionary_for_repeated_columns_lengths_apart_for_unique_ones(cases):
     meta = pq.ParquetFile(cases["dead_letters"][0]).metadata.row_group(0)
     encodings = {meta.column(c).path_in_schema: meta.column(c).encodings
                  for c in range(meta.num_columns)}
     assert "RLE_DICTIONARY" in encodings["_topic"]       # 7 values in 3,000 rows
     assert "RLE_DICTIONARY" not in encodings["reason"]   # all distinct
-    assert "PLAIN" in encodings["reason"]
+    # The value tests above read these back: empty, multi-byte and 100 kB
+    # values, nulls, pages cut by size.
+    for name, column in [("dead_letters", "reason"), ("dead_letters", "key"),
+                         ("big_values", "raw"), ("big_values", "reason"),
+                         ("vehicle_two_row_groups", "model")]:
+        chunk = pq.ParquetFile(cases[name][0]).metadata.row_group(0)
+        encodings = {chunk.column(c).path_in_schema: chunk.column(c).encodings
+                     for c in range(chunk.num_columns)}
+        assert "DELTA_LENGTH_BYTE_ARRAY" in encodings[column], (name, column, encodings[column])
 
 
 def test_offsets_and_times_as_differences(cases):
