@@ -82,13 +82,17 @@ def main():
                  round(this["cpu_s_per_million"] / other["cpu_s_per_million"], 3),
                  round(this["peak_rss_mb"] / other["peak_rss_mb"], 3),
                  round(this["read_to_commit_events_per_s"] / other["read_to_commit_events_per_s"], 3)])
+    lake_bytes = ", ".join(
+        f"{label} {statistics.median(r['parquet_bytes'] for r in label_runs):,.0f}"
+        for label, label_runs in runs.items())
     write_results(f"stream-ab-{size}",
                   {"events": args.events, "partitions": args.partitions,
                    "vehicles": args.vehicles, "preload": preload, "against": args.against,
                    "runs": runs, "medians": medians},
                   ["binary (median of runs, alternating)", "wall s", "events/s", "CPU s per million",
                    "peak RSS MiB", "first-read-to-last-commit events/s"], rows,
-                  notes + f" {args.runs} runs each, alternating.")
+                  notes + f" {args.runs} runs each, alternating. Parquet bytes of a lake "
+                  f"(median): {lake_bytes}.")
 
 
 def stream_once(binary, broker, lake, group, events, run):
@@ -100,11 +104,12 @@ def stream_once(binary, broker, lake, group, events, run):
     loop_s = float(match.group(2)) if match else 0.0
     if records != events:
         sys.exit(f"{binary} run {run}: streamed {records} records, expected {events}")
-    files = sum(1 for p in lake.rglob("*.parquet") if not p.name.startswith("."))
+    parquet = [p for p in lake.rglob("*.parquet") if not p.name.startswith(".")]
+    files = len(parquet)
     return {"run": run, "wall_s": round(wall, 2), "events_per_s": round(events / wall),
             "cpu_s_per_million": round(cpu / events * 1e6, 3), "peak_rss_mb": round(rss, 1),
             "read_to_commit_s": loop_s, "read_to_commit_events_per_s": round(events / loop_s),
-            "files": files}
+            "files": files, "parquet_bytes": sum(p.stat().st_size for p in parquet)}
 
 
 def table(runs):
