@@ -267,7 +267,6 @@ void ParquetColumnEncoder::encode_values(const Column& column, std::span<const s
   std::size_t page_begin = 0;
   std::size_t page_bytes = 0;
   delta_values_.clear();
-  byte_values_.clear();
   for (std::size_t i = 0; i < rows.size(); ++i) {
     if (column.is_valid(rows[i])) {
       const Value value = read(rows[i]);
@@ -277,7 +276,6 @@ void ParquetColumnEncoder::encode_values(const Column& column, std::span<const s
         page_bytes += sizeof(Value);
       } else if constexpr (kDeltaLength) {
         delta_values_.push_back(static_cast<std::int64_t>(value.size()));
-        byte_values_.append(value);
         page_bytes += sizeof(std::int32_t) + value.size();
       } else {
         append_plain(values_, value);
@@ -285,17 +283,20 @@ void ParquetColumnEncoder::encode_values(const Column& column, std::span<const s
       }
     }
     if (page_bytes >= kPageBytes || i + 1 == rows.size()) {
-      if (encoding == Encoding::kDeltaBinaryPacked) {
+      const std::span<const std::uint32_t> page_rows = rows.subspan(page_begin, i + 1 - page_begin);
+      if (encoding == Encoding::kDeltaBinaryPacked || encoding == Encoding::kDeltaLengthByteArray) {
         append_delta_binary_packed(delta_values_, values_);
         delta_values_.clear();
-      } else if (encoding == Encoding::kDeltaLengthByteArray) {
-        append_delta_binary_packed(delta_values_, values_);
-        values_.append(byte_values_);
-        delta_values_.clear();
-        byte_values_.clear();
       }
-      append_data_page(column, rows.subspan(page_begin, i + 1 - page_begin), values_, encoding,
-                       meta, out);
+      if constexpr (kDeltaLength) {
+        // Then the bytes, read from the column again rather than held twice.
+        if (encoding == Encoding::kDeltaLengthByteArray) {
+          for (const std::uint32_t row : page_rows) {
+            if (column.is_valid(row)) values_.append(read(row));
+          }
+        }
+      }
+      append_data_page(column, page_rows, values_, encoding, meta, out);
       values_.clear();
       page_begin = i + 1;
       page_bytes = 0;

@@ -76,9 +76,8 @@ class ParquetColumnEncoder {
              std::vector<std::string_view>>
       entries_;
   std::vector<std::uint32_t> indices_;
-  std::vector<std::int64_t>
-      delta_values_;              // one page's values or lengths, before DELTA_BINARY_PACKED
-  std::string byte_values_;       // one page's strings end to end, after their lengths
+  // One page's integers, or its strings' lengths, before DELTA_BINARY_PACKED.
+  std::vector<std::int64_t> delta_values_;
   std::int64_t offset_base_ = 0;  // file offset of out[0] during encode()
 };
 
