@@ -142,11 +142,15 @@ void KafkaConsumer::on_rebalance(rd_kafka_resp_err_t err,
     }
     const std::vector<StartPosition> starts = on_assign_(assigned);
     SMARTCITY_CHECK(starts.size() == assigned.size(), "assign callback must place every partition");
+    const std::map<TopicPartition, LogBounds> beginnings = first_offsets(starts);
     for (int i = 0; i < partitions->cnt; ++i) {
       const StartPosition& start = starts[static_cast<std::size_t>(i)];
       SMARTCITY_CHECK(start.partition == assigned[static_cast<std::size_t>(i)],
                       "assign callback answered out of order");
-      partitions->elems[i].offset = start.offset ? start.offset->value : RD_KAFKA_OFFSET_BEGINNING;
+      const auto beginning = beginnings.find(start.partition);
+      partitions->elems[i].offset = start.offset                    ? start.offset->value
+                                    : beginning != beginnings.end() ? beginning->second.first.value
+                                                                    : RD_KAFKA_OFFSET_BEGINNING;
     }
     rd_kafka_assign(handle_.get(), partitions);
     assignment_ = std::move(assigned);
@@ -165,6 +169,26 @@ void KafkaConsumer::on_rebalance(rd_kafka_resp_err_t err,
     if (err != RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS) {
       spdlog::warn("Kafka rebalance error: {}", rd_kafka_err2str(err));
     }
+  }
+}
+
+std::map<TopicPartition, LogBounds> KafkaConsumer::first_offsets(
+    const std::vector<StartPosition>& starts) {
+  // Given the logical BEGINNING, librdkafka looks the offset up itself, and
+  // when that lookup races the partition's leader becoming known (it does,
+  // now and then, right after an assignment) it tries again only 500 ms
+  // later ("no current leader for partition: (re)starting offset query
+  // timer" in its debug log): half a second added to every such start.
+  std::vector<TopicPartition> from_beginning;
+  for (const StartPosition& start : starts) {
+    if (!start.offset) from_beginning.push_back(start.partition);
+  }
+  if (from_beginning.empty()) return {};
+  try {
+    return log_bounds(from_beginning, std::chrono::seconds(5));
+  } catch (const KafkaError& e) {
+    spdlog::debug("looking up where partitions begin: {}; librdkafka looks it up", e.what());
+    return {};
   }
 }
 
@@ -196,9 +220,9 @@ std::vector<KafkaMessage> KafkaConsumer::poll(std::size_t max_messages,
   return messages;
 }
 
-std::map<TopicPartition, Offset> KafkaConsumer::end_offsets(
+std::map<TopicPartition, LogBounds> KafkaConsumer::log_bounds(
     const std::vector<TopicPartition>& partitions, std::chrono::milliseconds timeout) {
-  std::map<TopicPartition, Offset> ends;
+  std::map<TopicPartition, LogBounds> bounds;
   for (const TopicPartition& tp : partitions) {
     std::int64_t low = 0;
     std::int64_t high = 0;
@@ -206,11 +230,19 @@ std::map<TopicPartition, Offset> KafkaConsumer::end_offsets(
         rd_kafka_query_watermark_offsets(handle_.get(), tp.topic.c_str(), tp.partition.value, &low,
                                          &high, static_cast<int>(timeout.count()));
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      throw KafkaError("cannot read the end of " + tp.topic + "[" +
+      throw KafkaError("cannot read the bounds of " + tp.topic + "[" +
                        std::to_string(tp.partition.value) + "]: " + rd_kafka_err2str(err));
     }
-    ends[tp] = Offset{high};
+    bounds[tp] = LogBounds{Offset{low}, Offset{high}};
   }
+  return bounds;
+}
+
+std::map<TopicPartition, Offset> KafkaConsumer::end_offsets(
+    const std::vector<TopicPartition>& partitions, std::chrono::milliseconds timeout) {
+  std::map<TopicPartition, Offset> ends;
+  for (const auto& [tp, bounds] : log_bounds(partitions, timeout))
+    ends[tp] = bounds.end;
   return ends;
 }
 

@@ -37,6 +37,13 @@ struct StartPosition {
   std::optional<Offset> offset;  // nullopt: from the beginning of the log
 };
 
+// A partition's log: the offset of its first record still kept, and the
+// offset its next record will get (equal when it is empty).
+struct LogBounds {
+  Offset first;
+  Offset end;
+};
+
 struct ConsumerOptions {
   std::string brokers;  // "host:port,host:port"
   std::string group_id;
@@ -87,7 +94,11 @@ class KafkaConsumer {
     return subscribed_partitions_;
   }
 
-  // The end of each partition's log now (the offset the next record will get).
+  // Where each partition's log begins and ends now, one round trip each.
+  // Throws KafkaError if a partition's bounds cannot be read within `timeout`.
+  std::map<TopicPartition, LogBounds> log_bounds(const std::vector<TopicPartition>& partitions,
+                                                 std::chrono::milliseconds timeout);
+  // The `end` of log_bounds alone.
   std::map<TopicPartition, Offset> end_offsets(const std::vector<TopicPartition>& partitions,
                                                std::chrono::milliseconds timeout);
 
@@ -106,6 +117,9 @@ class KafkaConsumer {
   static void rebalance_trampoline(rd_kafka_t* rk, rd_kafka_resp_err_t err,
                                    rd_kafka_topic_partition_list_t* partitions, void* opaque);
   void on_rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* partitions);
+  // The bounds of the partitions `starts` reads from the beginning; empty
+  // where they cannot be read (librdkafka then looks them up itself).
+  std::map<TopicPartition, LogBounds> first_offsets(const std::vector<StartPosition>& starts);
 
   ConsumerOptions options_;
   AssignCallback on_assign_;

@@ -7,6 +7,7 @@
 #include <librdkafka/rdkafka_mock.h>
 
 #include <chrono>
+#include <map>
 
 #include "base/errors.h"
 #include "kafka/client_config.h"
@@ -31,9 +32,9 @@ class MockCluster {
   }
   std::string bootstrap() const { return rd_kafka_mock_cluster_bootstraps(cluster_); }
 
-  void produce(int partition, int count) {
+  void produce(int partition, int count, std::size_t padding = 0) {
     for (int i = 0; i < count; ++i) {
-      const std::string value = "record-" + std::to_string(i);
+      const std::string value = "record-" + std::to_string(i) + std::string(padding, '.');
       ASSERT_EQ(rd_kafka_producev(producer_.get(), RD_KAFKA_V_TOPIC("vehicle_data"),
                                   RD_KAFKA_V_PARTITION(partition),
                                   RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
@@ -105,6 +106,38 @@ TEST(KafkaConsumer, StartsWhereTheCallerSaysAndPausesAndResumes) {
   const auto ends = consumer.end_offsets(consumer.assignment(), 5s);
   EXPECT_EQ(ends.at({"vehicle_data", Partition{0}}), Offset{50});
   EXPECT_EQ(ends.at({"vehicle_data", Partition{1}}), Offset{60});
+}
+
+TEST(KafkaConsumer, ReadsALogFromItsFirstKeptRecord) {
+  MockCluster cluster;
+  // 8 MiB into partition 1: the mock cluster keeps about 5 MiB of it, so
+  // its log begins past 0, as after retention.
+  cluster.produce(1, 8'000, 1'000);
+  cluster.produce(0, 5);
+  KafkaConsumer consumer(
+      options(cluster.bootstrap(), "vehicle_data"),
+      [](const std::vector<TopicPartition>& partitions) {
+        std::vector<StartPosition> starts;
+        for (const TopicPartition& tp : partitions)
+          starts.push_back({tp, std::nullopt});
+        return starts;
+      },
+      [](const std::vector<TopicPartition>&) {});
+  std::map<int, std::int64_t> first_read;
+  const auto deadline = std::chrono::steady_clock::now() + 20s;
+  while (first_read.size() < 2 && std::chrono::steady_clock::now() < deadline) {
+    for (const KafkaMessage& message : consumer.poll(1000, 100ms))
+      first_read.emplace(message->partition, message->offset);
+  }
+  ASSERT_EQ(first_read.size(), 2u);
+
+  const auto bounds = consumer.log_bounds(consumer.assignment(), 5s);
+  const LogBounds& kept = bounds.at({"vehicle_data", Partition{1}});
+  EXPECT_GT(kept.first, Offset{0});
+  EXPECT_EQ(kept.end, Offset{8'000});
+  EXPECT_EQ(first_read.at(1), kept.first.value);
+  EXPECT_EQ(bounds.at({"vehicle_data", Partition{0}}).first, Offset{0});
+  EXPECT_EQ(first_read.at(0), 0);
 }
 
 TEST(KafkaConsumer, MissingTopicIsOneReadableError) {
