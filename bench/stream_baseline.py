@@ -13,7 +13,7 @@ not always the same machine, so a change is measured against its parent here
 and now rather than against figures recorded elsewhere.
 
 Usage: bench/stream_baseline.py [--events N] [--runs R] [--partitions P] [--vehicles V]
-                               [--against BIN]"""
+                               [--warmup W] [--against BIN]"""
 
 import argparse
 import pathlib
@@ -33,6 +33,7 @@ def main():
                         help="the simulated fleet: with more vehicles, event time runs slower "
                              "(the same events in fewer hours), so commits write fewer, larger files")
     parser.add_argument("--against", help="another smartcity binary to alternate runs with")
+    parser.add_argument("--warmup", type=int, default=1, help="untimed runs before the timed ones")
     args = parser.parse_args()
     binaries = [("this build", SMARTCITY)] + ([("against", args.against)] if args.against else [])
 
@@ -46,9 +47,16 @@ def main():
              str(args.vehicles), "--count", str(args.events), "--seed", "1", "--rate", "0"])
         preload = {"wall_s": round(wall, 2), "events_per_s": round(args.events / wall),
                    "cpu_s_per_million": round(cpu / args.events * 1e6, 3)}
+        # The first stream after the preload runs on a broker whose JIT and
+        # page cache are still cold (one such run took 1.3 s longer to start):
+        # one untimed run first, and the order turned every round, so that
+        # neither binary is always the one that runs first.
+        for w in range(args.warmup):
+            stream_once(SMARTCITY, broker, work / f"lake-warmup-{w}", f"bench-warmup-{w}",
+                        args.events, w)
         runs = {label: [] for label, _ in binaries}
         for i in range(args.runs):
-            for label, binary in binaries:
+            for label, binary in (binaries if i % 2 == 0 else binaries[::-1]):
                 runs[label].append(stream_once(binary, broker, work / f"lake-{label}-{i}",
                                                f"bench-{label}-{i}".replace(" ", "-"), args.events, i))
                 print(f"{label} run {i}: {runs[label][-1]}", file=sys.stderr)
@@ -91,7 +99,8 @@ def main():
                    "runs": runs, "medians": medians},
                   ["binary (median of runs, alternating)", "wall s", "events/s", "CPU s per million",
                    "peak RSS MiB", "first-read-to-last-commit events/s"], rows,
-                  notes + f" {args.runs} runs each, alternating. Parquet bytes of a lake "
+                  notes + f" {args.runs} runs each, alternating (the order turned every round, "
+                  f"after {args.warmup} untimed run(s)). Parquet bytes of a lake "
                   f"(median): {lake_bytes}.")
 
 
