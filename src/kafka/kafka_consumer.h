@@ -50,10 +50,10 @@ struct ConsumerOptions {
   std::vector<std::string> topics;
   // Records librdkafka may hold fetched but not yet polled; a fetch request
   // asks for at most a quarter of it (a sixteenth per partition), and no
-  // more than 16 MiB (2 MiB per partition). Keep it at
-  // a second's worth of records or more: librdkafka 2.0 stops fetching for a
-  // whole second whenever that queue is full (with its defaults our stream
-  // read a million events in 5 s instead of 2 s; with 4 MiB, in 31 s).
+  // more than 16 MiB (2 MiB per partition). Keep it at a second's worth of
+  // records or more: librdkafka 2.0 stops fetching for a whole second
+  // whenever that queue is full (with its defaults our stream read a million
+  // events in 5 s instead of 2 s; with 4 MiB, in 31 s).
   std::size_t prefetch_bytes = 64u << 20;
   // Extra librdkafka properties (`-X key=value`), applied last.
   std::map<std::string, std::string> properties;
