@@ -152,18 +152,15 @@ void KafkaConsumer::on_rebalance(rd_kafka_resp_err_t err,
     }
     const std::vector<StartPosition> starts = on_assign_(assigned);
     SMARTCITY_CHECK(starts.size() == assigned.size(), "assign callback must place every partition");
-    const std::map<TopicPartition, LogBounds> beginnings = first_offsets(starts);
+    const std::map<TopicPartition, Offset> beginnings = first_offsets(starts);
     for (int i = 0; i < partitions->cnt; ++i) {
       const StartPosition& start = starts[static_cast<std::size_t>(i)];
       SMARTCITY_CHECK(start.partition == assigned[static_cast<std::size_t>(i)],
                       "assign callback answered out of order");
       const auto beginning = beginnings.find(start.partition);
-      // A negative offset would be one of librdkafka's logical ones (-1 is
-      // the log's end): only a real one replaces BEGINNING.
-      const bool known = beginning != beginnings.end() && beginning->second.first.value >= 0;
-      partitions->elems[i].offset = start.offset ? start.offset->value
-                                    : known      ? beginning->second.first.value
-                                                 : RD_KAFKA_OFFSET_BEGINNING;
+      partitions->elems[i].offset = start.offset                    ? start.offset->value
+                                    : beginning != beginnings.end() ? beginning->second.value
+                                                                    : RD_KAFKA_OFFSET_BEGINNING;
     }
     rd_kafka_assign(handle_.get(), partitions);
     assignment_ = std::move(assigned);
@@ -185,7 +182,7 @@ void KafkaConsumer::on_rebalance(rd_kafka_resp_err_t err,
   }
 }
 
-std::map<TopicPartition, LogBounds> KafkaConsumer::first_offsets(
+std::map<TopicPartition, Offset> KafkaConsumer::first_offsets(
     const std::vector<StartPosition>& starts) {
   // Given the logical BEGINNING, librdkafka looks the offset up itself, and
   // when that lookup races the partition's leader becoming known (it does,
@@ -197,12 +194,17 @@ std::map<TopicPartition, LogBounds> KafkaConsumer::first_offsets(
     if (!start.offset) from_beginning.push_back(start.partition);
   }
   if (from_beginning.empty()) return {};
+  std::map<TopicPartition, Offset> firsts;
   try {
-    return log_bounds(from_beginning, std::chrono::seconds(5));
+    for (const auto& [tp, bounds] : log_bounds(from_beginning, std::chrono::seconds(5))) {
+      // A negative offset would be one of librdkafka's logical ones (-1 is
+      // the log's end): only a real one replaces BEGINNING.
+      if (bounds.first.value >= 0) firsts[tp] = bounds.first;
+    }
   } catch (const KafkaError& e) {
     spdlog::debug("looking up where partitions begin: {}; librdkafka looks it up", e.what());
-    return {};
   }
+  return firsts;
 }
 
 std::vector<KafkaMessage> KafkaConsumer::poll(std::size_t max_messages,

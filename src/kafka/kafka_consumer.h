@@ -118,9 +118,9 @@ class KafkaConsumer {
   static void rebalance_trampoline(rd_kafka_t* rk, rd_kafka_resp_err_t err,
                                    rd_kafka_topic_partition_list_t* partitions, void* opaque);
   void on_rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* partitions);
-  // The bounds of the partitions `starts` reads from the beginning; empty
-  // where they cannot be read (librdkafka then looks them up itself).
-  std::map<TopicPartition, LogBounds> first_offsets(const std::vector<StartPosition>& starts);
+  // The first offsets of the partitions `starts` reads from the beginning;
+  // none where they cannot be read (librdkafka then looks them up itself).
+  std::map<TopicPartition, Offset> first_offsets(const std::vector<StartPosition>& starts);
 
   ConsumerOptions options_;
   AssignCallback on_assign_;
