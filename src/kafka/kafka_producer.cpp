@@ -80,11 +80,31 @@ void KafkaProducer::produce(std::string_view topic_name, std::string_view key,
 
 std::size_t KafkaProducer::flush(std::chrono::milliseconds timeout) {
   rd_kafka_flush(handle_.get(), static_cast<int>(timeout.count()));
+  warn_of_failures();
+  return in_flight();
+}
+
+std::size_t KafkaProducer::flush_all(const std::function<bool()>& stop,
+                                     std::chrono::milliseconds report_every) {
+  // In slices, so that a stop request is seen within one.
+  constexpr std::chrono::milliseconds kSlice{200};
+  auto next_report = std::chrono::steady_clock::now() + report_every;
+  while (in_flight() > 0 && !stop()) {
+    rd_kafka_flush(handle_.get(), static_cast<int>(kSlice.count()));
+    if (in_flight() > 0 && std::chrono::steady_clock::now() >= next_report) {
+      spdlog::info("waiting for {} record(s) in flight to be delivered", in_flight());
+      next_report += report_every;
+    }
+  }
+  warn_of_failures();
+  return in_flight();
+}
+
+void KafkaProducer::warn_of_failures() const {
   if (failed_ > 0) {
     spdlog::warn("{} record(s) could not be delivered; first error: {}", failed_.load(),
                  first_error_);
   }
-  return in_flight();
 }
 
 }  // namespace smartcity::kafka

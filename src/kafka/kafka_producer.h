@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <string>
 #include <string_view>
@@ -40,6 +41,13 @@ class KafkaProducer {
   // Waits until every queued record is delivered or `timeout` passes; returns
   // the number still undelivered.
   std::size_t flush(std::chrono::milliseconds timeout);
+  // Waits until every queued record is delivered or has failed, which
+  // librdkafka settles within message.timeout.ms (5 minutes by default),
+  // logging how many are still in flight every `report_every`; gives up
+  // early once `stop` returns true. Returns the number still in flight (0
+  // unless stopped).
+  std::size_t flush_all(const std::function<bool()>& stop,
+                        std::chrono::milliseconds report_every = std::chrono::seconds(5));
 
   std::uint64_t delivered() const { return delivered_; }
   std::uint64_t failed() const { return failed_; }
@@ -49,6 +57,7 @@ class KafkaProducer {
 
  private:
   static void on_delivery(rd_kafka_t*, const rd_kafka_message_t* message, void* opaque);
+  void warn_of_failures() const;
   rd_kafka_topic_t* topic(std::string_view name);
 
   ProducerOptions options_;

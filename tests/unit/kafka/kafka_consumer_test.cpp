@@ -11,44 +11,12 @@
 
 #include "base/errors.h"
 #include "kafka/client_config.h"
+#include "unit/kafka/mock_cluster.h"
 
 namespace smartcity::kafka {
 namespace {
 
 using namespace std::chrono_literals;
-
-class MockCluster {
- public:
-  MockCluster() {
-    owner_ = make_client(RD_KAFKA_PRODUCER, make_client_config({}));
-    cluster_ = rd_kafka_mock_cluster_new(owner_.get(), 1);
-    rd_kafka_mock_topic_create(cluster_, "vehicle_data", 2, 1);
-    producer_ =
-        make_client(RD_KAFKA_PRODUCER, make_client_config({{"bootstrap.servers", bootstrap()}}));
-  }
-  ~MockCluster() {
-    producer_.reset();
-    rd_kafka_mock_cluster_destroy(cluster_);
-  }
-  std::string bootstrap() const { return rd_kafka_mock_cluster_bootstraps(cluster_); }
-
-  void produce(int partition, int count, std::size_t padding = 0) {
-    for (int i = 0; i < count; ++i) {
-      const std::string value = "record-" + std::to_string(i) + std::string(padding, '.');
-      ASSERT_EQ(rd_kafka_producev(producer_.get(), RD_KAFKA_V_TOPIC("vehicle_data"),
-                                  RD_KAFKA_V_PARTITION(partition),
-                                  RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
-                                  RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END),
-                RD_KAFKA_RESP_ERR_NO_ERROR);
-    }
-    ASSERT_EQ(rd_kafka_flush(producer_.get(), 10'000), RD_KAFKA_RESP_ERR_NO_ERROR);
-  }
-
- private:
-  RdKafkaHandle owner_;
-  rd_kafka_mock_cluster_t* cluster_ = nullptr;
-  RdKafkaHandle producer_;
-};
 
 ConsumerOptions options(const std::string& brokers, const std::string& topic) {
   ConsumerOptions result;
