@@ -289,11 +289,10 @@ void ParquetColumnEncoder::encode_values(const Column& column, std::span<const s
         delta_values_.clear();
       }
       if constexpr (kDeltaLength) {
-        // Then the bytes, read from the column again rather than held twice.
-        if (encoding == Encoding::kDeltaLengthByteArray) {
-          for (const std::uint32_t row : page_rows) {
-            if (column.is_valid(row)) values_.append(read(row));
-          }
+        // Then the bytes, read from the column again rather than held twice
+        // (none when every value is null, the one case left PLAIN).
+        for (const std::uint32_t row : page_rows) {
+          if (column.is_valid(row)) values_.append(read(row));
         }
       }
       append_data_page(column, page_rows, values_, encoding, meta, out);

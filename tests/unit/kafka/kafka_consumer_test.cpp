@@ -1,6 +1,4 @@
-// KafkaConsumer against librdkafka's mock cluster. The mock cluster is only
-// fit for unit tests (it keeps ~5 MiB per partition and drops older records
-// silently); the real-broker behaviour is covered by tests/integration.
+// KafkaConsumer against librdkafka's mock cluster (see mock_cluster.h).
 #include "kafka/kafka_consumer.h"
 
 #include <gtest/gtest.h>
