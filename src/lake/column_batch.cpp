@@ -95,11 +95,20 @@ ColumnBatch::ColumnBatch(const TableSchema& schema) : schema_(&schema) {
 }
 
 void ColumnBatch::finish_row(HourKey hour) {
+#ifndef NDEBUG
   const std::size_t expected = hour_keys_.size() + 1;
   for (const Column& column : columns_) {
     SMARTCITY_CHECK(column.size() == expected, "finish_row: a column was not appended to");
   }
+#endif
   hour_keys_.push_back(hour);
+}
+
+void ColumnBatch::check_aligned() const {
+  for (const Column& column : columns_) {
+    SMARTCITY_CHECK(column.size() == hour_keys_.size(),
+                    "a column was not appended to once in every row");
+  }
 }
 
 void ColumnBatch::abandon_row() {

@@ -28,6 +28,7 @@ ParquetFileWriter::~ParquetFileWriter() = default;
 FileStats ParquetFileWriter::write(const ColumnBatch& batch, std::span<const std::uint32_t> rows,
                                    const std::filesystem::path& path) {
   SMARTCITY_CHECK(!rows.empty(), "a Parquet file needs rows");
+  batch.check_aligned();
   FileDescriptor file(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
   if (file.get() < 0)
     throw StorageError(errno_message("cannot create Parquet file " + path.string()));

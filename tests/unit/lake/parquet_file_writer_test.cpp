@@ -210,6 +210,16 @@ TEST(ParquetFileWriter, UnwritablePathIsAStorageError) {
   EXPECT_THROW(writer.write(batch, all_rows(batch), "/nonexistent-folder/x.parquet"), StorageError);
 }
 
+TEST(ParquetFileWriterDeathTest, RefusesABatchWhoseColumnsAreOutOfStep) {
+  testing::ScratchFolder folder;
+  ColumnBatch batch(dead_letter_schema());
+  append_dead_letter(batch, 1, HourKey{1});
+  batch.column(7).append_bytes("a second reason in the same row");
+  ParquetFileWriter writer;
+  EXPECT_DEATH(writer.write(batch, all_rows(batch), folder.path() / "x.parquet"),
+               "a column was not appended to once in every row");
+}
+
 TEST(ParquetFileWriter, OneWriterServesSeveralSchemasAndFilesInTurn) {
   // The COPY is prepared once per schema and run again with another file
   // name: each file must hold its own batch's rows and columns, a file
