@@ -203,7 +203,7 @@ DecodeOutcome RecordDecoder::decode(events::EventKind kind, std::string_view pay
                        rows, event_time);
   }
   if (ok) {
-    append_lineage(metadata, rows, lake::table_schema(kind).lineage_begin);
+    append_lineage(metadata, rows, rows.schema().lineage_begin);
     rows.finish_row(lake::hour_key(event_time));
     return DecodeOutcome::kRow;
   }
