@@ -31,6 +31,21 @@ namespace smartcity::stream {
 // An integer written as text (the original producer's "year": "2020").
 inline bool parse_integer_text(std::string_view text, std::int64_t& out) {
   if (text.empty()) return false;
+  // Up to 18 plain digits summed in place: from_chars gives the same value
+  // for them, at five times the instructions.
+  if (text.size() <= 18) {
+    std::uint64_t value = 0;  // unsigned: text that is not digits wraps harmlessly
+    bool digits = true;
+    for (const char c : text) {
+      const auto digit = static_cast<unsigned>(static_cast<unsigned char>(c) - '0');
+      digits &= digit <= 9;
+      value = value * 10 + digit;
+    }
+    if (digits) {
+      out = static_cast<std::int64_t>(value);
+      return true;
+    }
+  }
   auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
   return ec == std::errc() && ptr == text.data() + text.size();
 }

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <random>
 #include <string>
+#include <vector>
 
 namespace smartcity::stream {
 namespace {
@@ -88,6 +89,53 @@ TEST(FastDouble, HalfwayCasesAreCorrectlyRounded) {
 TEST(FastDouble, ShortDecimalsAndIntegersAreExact) {
   for (const std::string token : {"0", "-0", "0.5", "52.4889018418086", "-1.8936", "73"}) {
     EXPECT_TRUE(reads_as_from_chars(token));
+  }
+}
+
+// parse_integer_text sums short runs of digits itself: whatever the text, it
+// must say what from_chars over the whole text says.
+TEST(ParseIntegerText, ReadsAsFromCharsOverTheWholeText) {
+  std::vector<std::string> texts = {"2020",
+                                    "0",
+                                    "00",
+                                    "0020",
+                                    "7",
+                                    "-7",
+                                    "-0",
+                                    "+1",
+                                    " 1",
+                                    "1 ",
+                                    "20x0",
+                                    "",
+                                    "999999999999999999",
+                                    "1000000000000000000",
+                                    "9223372036854775807",
+                                    "9223372036854775808",
+                                    "/",
+                                    ":",
+                                    "\xff"
+                                    "1",
+                                    std::string("1\0", 2)};
+  std::mt19937 random(5);
+  const std::string alphabet = "0123456789-+ .x/:";
+  for (int i = 0; i < 20000; ++i) {
+    std::string text;
+    const auto size = random() % 22;
+    for (std::size_t c = 0; c < size; ++c) {
+      text.push_back(random() % 4 == 0 ? alphabet[random() % alphabet.size()]
+                                       : static_cast<char>('0' + random() % 10));
+    }
+    texts.push_back(text);
+  }
+  for (const std::string& text : texts) {
+    std::int64_t expected = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), expected);
+    const bool expected_ok = !text.empty() && ec == std::errc() && end == text.data() + text.size();
+    std::int64_t got = -12345;
+    ASSERT_EQ(parse_integer_text(text, got), expected_ok) << "'" << text << "'";
+    if (expected_ok) {
+      EXPECT_EQ(got, expected) << "'" << text << "'";
+    }
   }
 }
 
