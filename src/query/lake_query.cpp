@@ -184,15 +184,21 @@ LakeQuery::LakeQuery(QueryOptions options) : options_(std::move(options)) {
                   "cannot open table " + std::string(schema->name));
     tables_.emplace_back(schema->name, files.size());
   }
-  // Lock down: from here on SQL can read nothing outside the lake, load no
-  // extension and change no setting.
-  lake::execute(connection_.get(),
-                "SET allowed_directories = [" + lake::sql_string_literal(root.string() + "/") + "]",
-                "DuckDB sandbox");
-  if (!options_.parquet_output.empty()) {
-    lake::execute(connection_.get(),
-                  "SET allowed_paths = [" + lake::sql_string_literal(options_.parquet_output) + "]",
-                  "DuckDB sandbox");
+  // Lock down: from here on SQL can read only the committed files the views
+  // read (not the lake's folder: it also holds the commit log, files being
+  // uploaded under hidden names and files of commits that never happened),
+  // write only the --output file, load no extension and change no setting.
+  std::string allowed;
+  const auto allow = [&allowed](const std::string& path) {
+    allowed += (allowed.empty() ? "" : ", ") + lake::sql_string_literal(path);
+  };
+  for (const auto& [table, files] : files_by_table) {
+    for (const std::string& file : files)
+      allow(file);
+  }
+  if (!options_.parquet_output.empty()) allow(options_.parquet_output);
+  if (!allowed.empty()) {
+    lake::execute(connection_.get(), "SET allowed_paths = [" + allowed + "]", "DuckDB sandbox");
   }
   lake::execute(connection_.get(), "SET enable_external_access = false", "DuckDB sandbox");
   lake::execute(connection_.get(), "SET lock_configuration = true", "DuckDB sandbox");

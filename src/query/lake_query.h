@@ -4,9 +4,10 @@
 //
 // The sandbox: exactly one statement, of type SELECT (WITH and DESCRIBE
 // parse as SELECT) or EXPLAIN, checked by DuckDB's own parser; then DuckDB
-// itself is locked: no file access outside the lake, no extensions loaded or
-// installed, configuration frozen. A statement that runs past the timeout is
-// interrupted.
+// itself is locked: no file access but to the committed files (not the
+// commit log, hidden or uncommitted files in the lake, nor anything outside
+// it), no extensions loaded or installed, configuration frozen. A statement
+// that runs past the timeout is interrupted.
 #pragma once
 
 #include <chrono>

@@ -106,6 +106,31 @@ def test_sandbox_refuses_hostile_statements(lake, sql):
     assert not (lake.parent / "smartcity-escape.csv").exists()
 
 
+def test_sandbox_reads_only_the_committed_files(lake):
+    # Inside the lake too: a file under a hidden name (as uploads are staged)
+    # or of a commit that never happened, and the commit log, are refused.
+    committed = sorted((lake / "weather").rglob("*.parquet"))[0]
+    hidden = committed.with_name("." + committed.name)
+    orphan = committed.with_name("never-committed.parquet")
+    for copy in (hidden, orphan):
+        copy.write_bytes(committed.read_bytes())
+    try:
+        allowed = run_smartcity("query", "--lake", lake, "--format", "csv",
+                                f"SELECT count(*) AS n FROM read_parquet('{committed}')")
+        assert int(list(csv.DictReader(io.StringIO(allowed.stdout)))[0]["n"]) > 0
+        log = next((lake / "_smartcity").rglob("*.json"))
+        for sql in (f"SELECT count(*) FROM read_parquet('{hidden}')",
+                    f"SELECT count(*) FROM read_parquet('{orphan}')",
+                    f"SELECT count(*) FROM read_parquet('{lake}/weather/**/*.parquet')",
+                    f"SELECT * FROM read_text('{log}')"):
+            result = run_smartcity("query", "--lake", lake, sql, check=False)
+            assert result.returncode == 1, (sql, result.stdout)
+            assert "smartcity: error" in result.stderr, (sql, result.stderr)
+    finally:
+        hidden.unlink()
+        orphan.unlink()
+
+
 def test_a_query_that_runs_forever_is_stopped(lake):
     started = time.monotonic()
     result = run_smartcity("query", "--lake", lake, "--timeout", "2s",
