@@ -106,8 +106,9 @@ alignas(64) constexpr std::int8_t kRightAlign[32] = {
     -128, -128, -128, -128, -128, -128, -128, -128, -128, -128, -128, -128, -128, -128, -128, -128,
     0,    1,    2,    3,    4,    5,    6,    7,    8,    9,    10,   11,   12,   13,   14,   15};
 
-// The value of the first `n` (9..16) of the 16 digits at `digits`: pairs,
-// fours and eights joined by multiply-adds on all sixteen bytes at once.
+// The value of the `n` (9..16) digits at `digits`, reading the 16 bytes from
+// there (those past the digits are cleared): pairs, fours and eights joined
+// by multiply-adds on all sixteen bytes at once.
 // Coordinates carry 15 or 16 digits after the point; two words' SWAR sums
 // cost the decoder 64 more instructions a seed record (2.4%).
 [[gnu::always_inline]] inline std::uint64_t sixteen_digits_value(const char* digits, unsigned n) {
