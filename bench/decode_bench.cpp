@@ -7,6 +7,7 @@
 
 #include <vector>
 
+#include "bench_fleet.h"
 #include "lake/table_schema.h"
 #include "simulate/simulation.h"
 #include "stream/record_decoder.h"
@@ -14,16 +15,17 @@
 namespace smartcity {
 namespace {
 
-void decode_records(benchmark::State& state, events::WireFormat wire, stream::DecodePath path) {
-  simulate::SimulationOptions options;
-  options.vehicles = 100;
-  options.seed = 1;
-  options.start = UnixMicros{1764000000000000};
-  options.wire = wire;
-  simulate::Simulation simulation(options);
+// The first 50,000 records of the benchmarks' fleet.
+std::vector<simulate::SimulatedRecord> fleet_records(events::WireFormat wire) {
+  simulate::Simulation simulation(bench_fleet(wire));
   std::vector<simulate::SimulatedRecord> records(50'000);
   for (auto& record : records)
     simulation.next(record);
+  return records;
+}
+
+void decode_records(benchmark::State& state, events::WireFormat wire, stream::DecodePath path) {
+  const std::vector<simulate::SimulatedRecord> records = fleet_records(wire);
 
   stream::RecordDecoder decoder(path);
   std::vector<lake::ColumnBatch> batches;
@@ -75,18 +77,9 @@ void BM_DecodeSeedFullParser(benchmark::State& state) {
 // schema or stored. A yardstick for the decoder's target of 5 million records
 // a second per core, not a path the stream takes.
 void BM_WalkSeedWithSimdjsonOnly(benchmark::State& state) {
-  simulate::SimulationOptions options;
-  options.vehicles = 100;
-  options.seed = 1;
-  options.start = UnixMicros{1764000000000000};
-  options.wire = events::WireFormat::kSeed;
-  simulate::Simulation simulation(options);
   std::vector<simdjson::padded_string> records;
-  simulate::SimulatedRecord record;
-  for (int i = 0; i < 50'000; ++i) {
-    simulation.next(record);
+  for (const simulate::SimulatedRecord& record : fleet_records(events::WireFormat::kSeed))
     records.emplace_back(record.payload);
-  }
   simdjson::ondemand::parser parser;
   double numbers = 0;
   std::size_t string_bytes = 0;

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <vector>
 
+#include "bench_fleet.h"
 #include "lake/hive_partition.h"
 #include "lake/parquet_file_writer.h"
 #include "lake/table_schema.h"
@@ -23,12 +24,7 @@ constexpr std::size_t kRows = 28'000;
 
 // Real vehicle rows, decoded from the simulator's seed wire format.
 lake::ColumnBatch decoded_vehicle_rows() {
-  simulate::SimulationOptions options;
-  options.vehicles = 100;
-  options.seed = 1;
-  options.start = UnixMicros{1764000000000000};
-  options.wire = events::WireFormat::kSeed;
-  simulate::Simulation simulation(options);
+  simulate::Simulation simulation(bench_fleet(events::WireFormat::kSeed));
   stream::RecordDecoder decoder;
   lake::ColumnBatch vehicles(lake::table_schema(events::EventKind::kVehicle));
   lake::ColumnBatch dead(lake::dead_letter_schema());
