@@ -25,16 +25,6 @@ void query(duckdb_connection connection, const std::string& sql, lake::DuckDbRes
   }
 }
 
-std::string list_literal(const std::vector<std::string>& paths, std::size_t begin,
-                         std::size_t end) {
-  std::string list = "[";
-  for (std::size_t i = begin; i < end; ++i) {
-    if (i > begin) list += ", ";
-    list += lake::sql_string_literal(paths[i]);
-  }
-  return list + "]";
-}
-
 }  // namespace
 
 FileSchemaReader::FileSchemaReader()
@@ -56,7 +46,7 @@ std::map<std::string, FileSchema> FileSchemaReader::read_parquet(
   std::map<std::string, FileSchema> schemas;
   for (std::size_t begin = 0; begin < paths.size(); begin += kFilesPerQuery) {
     const std::size_t end = std::min(paths.size(), begin + kFilesPerQuery);
-    const std::string list = list_literal(paths, begin, end);
+    const std::string list = lake::sql_string_list(std::span(paths).subspan(begin, end - begin));
     {
       lake::DuckDbResult result;
       query(connection_.get(),

@@ -55,6 +55,15 @@ std::string sql_string_literal(const std::string& text) {
   return quoted;
 }
 
+std::string sql_string_list(std::span<const std::string> texts) {
+  std::string list = "[";
+  for (const std::string& text : texts) {
+    if (list.size() > 1) list += ", ";
+    list += sql_string_literal(text);
+  }
+  return list + "]";
+}
+
 std::string sql_identifier(const std::string& name) {
   std::string quoted = "\"";
   for (char c : name) {

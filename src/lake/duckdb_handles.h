@@ -6,6 +6,7 @@
 #include <duckdb.h>
 
 #include <memory>
+#include <span>
 #include <string>
 
 namespace smartcity::lake {
@@ -53,6 +54,9 @@ void execute(duckdb_connection connection, const std::string& sql, const std::st
 
 // Quotes `text` as a SQL string literal ('it''s').
 std::string sql_string_literal(const std::string& text);
+
+// `texts` as a SQL list of string literals (['a', 'it''s']).
+std::string sql_string_list(std::span<const std::string> texts);
 
 // Quotes `name` as a SQL identifier ("my ""table""").
 std::string sql_identifier(const std::string& name);

@@ -43,13 +43,9 @@ std::string sql_type(events::FieldType type) {
 std::string view_sql(const lake::TableSchema& schema, const std::vector<std::string>& files) {
   const std::string name = lake::sql_identifier(std::string(schema.name));
   if (!files.empty()) {
-    std::string list;
-    for (const std::string& file : files) {
-      if (!list.empty()) list += ", ";
-      list += lake::sql_string_literal(file);
-    }
-    return "CREATE VIEW " + name + " AS SELECT * FROM read_parquet([" + list +
-           "], hive_partitioning = true, hive_types = {'date': DATE, 'hour': INTEGER})";
+    return "CREATE VIEW " + name + " AS SELECT * FROM read_parquet(" +
+           lake::sql_string_list(files) +
+           ", hive_partitioning = true, hive_types = {'date': DATE, 'hour': INTEGER})";
   }
   std::string columns;
   for (const lake::ColumnSpec& column : schema.columns) {
@@ -188,17 +184,13 @@ LakeQuery::LakeQuery(QueryOptions options) : options_(std::move(options)) {
   // read (not the lake's folder: it also holds the commit log, files being
   // uploaded under hidden names and files of commits that never happened),
   // write only the --output file, load no extension and change no setting.
-  std::string allowed;
-  const auto allow = [&allowed](const std::string& path) {
-    allowed += (allowed.empty() ? "" : ", ") + lake::sql_string_literal(path);
-  };
-  for (const auto& [table, files] : files_by_table) {
-    for (const std::string& file : files)
-      allow(file);
-  }
-  if (!options_.parquet_output.empty()) allow(options_.parquet_output);
+  std::vector<std::string> allowed;
+  for (const auto& [table, files] : files_by_table)
+    allowed.insert(allowed.end(), files.begin(), files.end());
+  if (!options_.parquet_output.empty()) allowed.push_back(options_.parquet_output);
   if (!allowed.empty()) {
-    lake::execute(connection_.get(), "SET allowed_paths = [" + allowed + "]", "DuckDB sandbox");
+    lake::execute(connection_.get(), "SET allowed_paths = " + lake::sql_string_list(allowed),
+                  "DuckDB sandbox");
   }
   lake::execute(connection_.get(), "SET enable_external_access = false", "DuckDB sandbox");
   lake::execute(connection_.get(), "SET lock_configuration = true", "DuckDB sandbox");
