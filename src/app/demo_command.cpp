@@ -96,6 +96,7 @@ void run(const DemoFlags& flags) {
   std::exception_ptr simulate_failure;
   std::exception_ptr stream_failure;
   RunTotals simulated;
+  std::size_t undelivered = 0;
   stream::StreamTotals streamed;
   kafka::KafkaProducer producer(kafka::ProducerOptions{brokers, properties});
   std::thread simulator = start_worker(
@@ -109,7 +110,7 @@ void run(const DemoFlags& flags) {
         KafkaRecordSink sink(producer);
         simulated = run_simulation(simulation, sink, RunLimits{0, duration, flags.rate},
                                    [] { return ShutdownSignal::requested(); });
-        producer.flush(std::chrono::seconds(30));
+        undelivered = settle_deliveries(producer, simulated);
       },
       simulate_failure);
   std::thread streamer = start_worker(
@@ -178,6 +179,10 @@ void run(const DemoFlags& flags) {
       "letters in {} files over {} commits into {}",
       simulated.records, producer.delivered(), streamed.rows, streamed.dead_letters, streamed.files,
       streamed.commits, lake);
+  if (undelivered > 0 || producer.failed() > 0) {
+    throw KafkaError(std::to_string(producer.failed() + undelivered) +
+                     " simulated record(s) were not delivered to the broker");
+  }
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // Simulated records published to Kafka, keyed by device.
 #pragma once
 
+#include <cstddef>
 #include <string>
 
 #include "app/simulation_runner.h"
@@ -23,5 +24,12 @@ class KafkaRecordSink final : public RecordSink {
  private:
   kafka::KafkaProducer* producer_;
 };
+
+// Waits for the records a run produced to settle: all of them, delivered or
+// failed, which librdkafka settles within message.timeout.ms (a broker
+// restarting is retried, not called lost), when the run reached its limits;
+// up to 30 s when it was interrupted, or once ShutdownSignal is requested
+// while waiting. Returns the number still undelivered.
+std::size_t settle_deliveries(kafka::KafkaProducer& producer, const RunTotals& run);
 
 }  // namespace smartcity::app

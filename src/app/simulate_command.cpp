@@ -144,14 +144,7 @@ void run(const SimulateFlags& flags) {
   const RunTotals totals =
       run_simulation(simulation, *sink, RunLimits{flags.count, duration, flags.rate},
                      [] { return ShutdownSignal::requested(); });
-  std::size_t undelivered = 0;
-  // Every record settles, delivered or failed, within librdkafka's
-  // message.timeout.ms: wait for that rather than call records still being
-  // retried (a broker restarting, say) lost; interrupted, up to 30 s.
-  if (producer) {
-    undelivered = totals.stopped ? producer->flush(std::chrono::seconds(30))
-                                 : producer->flush_all([] { return ShutdownSignal::requested(); });
-  }
+  const std::size_t undelivered = producer ? settle_deliveries(*producer, totals) : 0;
   if (out) out->flush();
   spdlog::info("{}{} records ({} faults) in {:.1f}s ({:.0f} records/s){}",
                totals.stopped ? "interrupted: " : "", totals.records, totals.faults, totals.seconds,
