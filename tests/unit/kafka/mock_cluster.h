@@ -5,6 +5,8 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <librdkafka/rdkafka.h>
+// After rdkafka.h, which it needs.
 #include <librdkafka/rdkafka_mock.h>
 
 #include <string>

@@ -1,0 +1,226 @@
+#include "kafka/kafka_fetch_connection.h"
+
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <memory>
+
+#include "base/errors.h"
+#include "kafka/kafka_wire_format.h"
+
+namespace smartcity::kafka {
+namespace {
+
+constexpr std::int16_t kApiFetch = 1;
+constexpr std::int16_t kApiVersions = 18;
+constexpr std::int16_t kFetchVersion = 11;
+constexpr std::string_view kClientId = "smartcity";
+// Larger than any Fetch response we ask for; a length above it means the
+// stream is not Kafka's (or is corrupt).
+constexpr std::int32_t kLargestResponse = 1 << 30;
+
+struct AddressInfoDeleter {
+  void operator()(addrinfo* info) const { freeaddrinfo(info); }
+};
+
+void set_timeout(int socket, int option, std::chrono::milliseconds timeout) {
+  timeval tv{};
+  tv.tv_sec = static_cast<time_t>(timeout.count() / 1000);
+  tv.tv_usec = static_cast<suseconds_t>((timeout.count() % 1000) * 1000);
+  setsockopt(socket, SOL_SOCKET, option, &tv, sizeof tv);
+}
+
+}  // namespace
+
+KafkaFetchConnection::KafkaFetchConnection(const std::string& host, int port,
+                                           std::chrono::milliseconds timeout)
+    : address_(host + ":" + std::to_string(port)), timeout_(timeout) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* raw = nullptr;
+  const int found = getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &raw);
+  if (found != 0) {
+    throw KafkaError("cannot resolve Kafka broker " + address_ + ": " + gai_strerror(found));
+  }
+  std::unique_ptr<addrinfo, AddressInfoDeleter> addresses(raw);
+  std::string last_error = "no address";
+  for (const addrinfo* a = addresses.get(); a != nullptr; a = a->ai_next) {
+    const int s = ::socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
+    if (s < 0) continue;
+    // Linux bounds a blocking connect by the send timeout.
+    set_timeout(s, SO_SNDTIMEO, timeout_);
+    if (::connect(s, a->ai_addr, a->ai_addrlen) == 0) {
+      socket_ = s;
+      break;
+    }
+    last_error = std::strerror(errno);
+    ::close(s);
+  }
+  if (socket_ < 0) {
+    throw KafkaError("cannot connect to Kafka broker " + address_ + " (" + last_error +
+                     "); is a broker running?");
+  }
+  const int one = 1;
+  setsockopt(socket_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+
+  WireReader versions(round_trip(kApiVersions, 0, std::string(), std::chrono::milliseconds(0)));
+  const std::int16_t error = versions.int16();
+  bool serves_fetch = false;
+  for (std::int32_t n = versions.int32(); n > 0 && !versions.failed(); --n) {
+    const std::int16_t key = versions.int16();
+    const std::int16_t lowest = versions.int16();
+    const std::int16_t highest = versions.int16();
+    if (key == kApiFetch) serves_fetch = lowest <= kFetchVersion && kFetchVersion <= highest;
+  }
+  if (error != 0 || versions.failed() || !serves_fetch) {
+    throw KafkaError("Kafka broker " + address_ +
+                     " does not serve Fetch v11 (Kafka 2.3 to 4.x do); use the librdkafka path");
+  }
+}
+
+KafkaFetchConnection::~KafkaFetchConnection() {
+  if (socket_ >= 0) ::close(socket_);
+}
+
+void KafkaFetchConnection::send_all(const std::string& bytes) {
+  std::size_t sent = 0;
+  while (sent < bytes.size()) {
+    const ssize_t n = ::send(socket_, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      throw KafkaError("lost the connection to Kafka broker " + address_ + " (" +
+                       std::strerror(errno) + ")");
+    }
+    sent += static_cast<std::size_t>(n);
+  }
+}
+
+void KafkaFetchConnection::receive_exactly(char* into, std::size_t length) {
+  std::size_t received = 0;
+  while (received < length) {
+    const ssize_t n = ::recv(socket_, into + received, length - received, 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      throw KafkaError("Kafka broker " + address_ + " did not answer within " +
+                       std::to_string(timeout_.count()) + " ms");
+    }
+    if (n <= 0) {
+      throw KafkaError("lost the connection to Kafka broker " + address_ +
+                       (n == 0 ? std::string(" (closed by the broker)")
+                               : " (" + std::string(std::strerror(errno)) + ")"));
+    }
+    received += static_cast<std::size_t>(n);
+  }
+}
+
+std::span<const char> KafkaFetchConnection::round_trip(std::int16_t api_key,
+                                                       std::int16_t api_version,
+                                                       const std::string& body,
+                                                       std::chrono::milliseconds wait) {
+  const std::int32_t correlation_id = ++correlation_id_;
+  WireWriter header;
+  header.int32(0);  // the size, patched below
+  header.int16(api_key);
+  header.int16(api_version);
+  header.int32(correlation_id);
+  header.string(kClientId);
+  request_ = header.bytes();
+  request_ += body;
+  WireWriter size;
+  size.int32(static_cast<std::int32_t>(request_.size() - 4));
+  request_.replace(0, 4, size.bytes());
+  set_timeout(socket_, SO_RCVTIMEO, wait + timeout_);
+  send_all(request_);
+
+  char size_bytes[4];
+  receive_exactly(size_bytes, sizeof size_bytes);
+  const std::int32_t length = WireReader(std::span<const char>(size_bytes, 4)).int32();
+  if (length < 4 || length > kLargestResponse) {
+    throw KafkaError("Kafka broker " + address_ + " sent a response of " + std::to_string(length) +
+                     " bytes; is this a Kafka listener?");
+  }
+  // resize() keeps the capacity, so after the first large response the
+  // buffer's pages are reused, not faulted in afresh.
+  response_.resize(static_cast<std::size_t>(length));
+  receive_exactly(response_.data(), response_.size());
+  WireReader reader(response_);
+  if (reader.int32() != correlation_id) {
+    throw KafkaError("Kafka broker " + address_ + " answered another request");
+  }
+  return std::span<const char>(response_).subspan(4);
+}
+
+std::vector<FetchedPartition> KafkaFetchConnection::fetch(
+    const std::vector<FetchPosition>& positions, const FetchLimits& limits) {
+  WireWriter body;
+  body.int32(-1);  // replica id: a consumer
+  body.int32(static_cast<std::int32_t>(limits.max_wait.count()));
+  body.int32(limits.min_bytes);
+  body.int32(limits.max_bytes);
+  body.int8(0);    // read_uncommitted: smartcity's producers are not transactional
+  body.int32(0);   // no fetch session
+  body.int32(-1);  // session epoch: a full fetch
+  // Topics, each once, with their partitions in the order given.
+  std::vector<std::pair<std::string, std::vector<const FetchPosition*>>> topics;
+  for (const FetchPosition& p : positions) {
+    auto it = std::find_if(topics.begin(), topics.end(),
+                           [&](const auto& t) { return t.first == p.partition.topic; });
+    if (it == topics.end()) it = topics.insert(topics.end(), {p.partition.topic, {}});
+    it->second.push_back(&p);
+  }
+  body.int32(static_cast<std::int32_t>(topics.size()));
+  for (const auto& [topic, list] : topics) {
+    body.string(topic);
+    body.int32(static_cast<std::int32_t>(list.size()));
+    for (const FetchPosition* p : list) {
+      body.int32(p->partition.partition.value);
+      body.int32(-1);  // current leader epoch: not checked
+      body.int64(p->offset.value);
+      body.int64(-1);  // log start offset: followers only
+      body.int32(limits.partition_max_bytes);
+    }
+  }
+  body.int32(0);    // forgotten topics
+  body.string("");  // rack id
+
+  WireReader in(round_trip(kApiFetch, kFetchVersion, body.bytes(), limits.max_wait));
+  in.int32();  // throttle time
+  const std::int16_t error = in.int16();
+  in.int32();  // session id
+  if (error != 0) {
+    throw KafkaError("Kafka broker " + address_ + " refused a fetch (error code " +
+                     std::to_string(error) + ")");
+  }
+  std::vector<FetchedPartition> fetched;
+  for (std::int32_t t = in.int32(); t > 0 && !in.failed(); --t) {
+    const std::string topic(in.string().value_or(""));
+    for (std::int32_t p = in.int32(); p > 0 && !in.failed(); --p) {
+      FetchedPartition part;
+      part.partition = {topic, Partition{in.int32()}};
+      part.error_code = in.int16();
+      part.high_watermark = Offset{in.int64()};
+      in.int64();  // last stable offset
+      in.int64();  // log start offset
+      for (std::int32_t a = in.int32(); a > 0 && !in.failed(); --a) {
+        in.int64();  // aborted transactions: none from smartcity's producers
+        in.int64();
+      }
+      in.int32();  // preferred read replica
+      part.records = in.bytes().value_or(std::span<const char>());
+      fetched.push_back(std::move(part));
+    }
+  }
+  if (in.failed()) {
+    throw KafkaError("Kafka broker " + address_ + " sent a Fetch response that does not parse");
+  }
+  return fetched;
+}
+
+}  // namespace smartcity::kafka

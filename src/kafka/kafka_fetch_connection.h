@@ -1,0 +1,75 @@
+// One TCP connection to one Kafka broker that sends Fetch requests and keeps
+// the raw response, so that `record_batch_reader` reads records straight out
+// of it. No group membership, metadata or offsets: the caller knows which
+// partitions this broker leads and where to read them from.
+//
+// Plaintext only (no TLS, no SASL): it is for the local broker and for
+// clusters on a trusted network; everything else goes through librdkafka.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "base/topic_partition.h"
+
+namespace smartcity::kafka {
+
+struct FetchPosition {
+  TopicPartition partition;
+  Offset offset;
+};
+
+struct FetchLimits {
+  std::chrono::milliseconds max_wait{100};
+  std::int32_t min_bytes = 1;
+  std::int32_t max_bytes = 16 << 20;
+  std::int32_t partition_max_bytes = 2 << 20;
+};
+
+// One partition of a Fetch response. `records` views the connection's
+// response buffer: valid until its next `fetch`.
+struct FetchedPartition {
+  TopicPartition partition;
+  std::int16_t error_code = 0;  // Kafka's error code; 0 is none
+  Offset high_watermark;
+  std::span<const char> records;
+};
+
+class KafkaFetchConnection {
+ public:
+  // Connects to `host:port` and checks (ApiVersions) that the broker serves
+  // Fetch v11. Throws KafkaError, naming the broker, if it cannot connect or
+  // answer within `timeout`, or does not serve Fetch v11.
+  KafkaFetchConnection(const std::string& host, int port, std::chrono::milliseconds timeout);
+  ~KafkaFetchConnection();
+  KafkaFetchConnection(const KafkaFetchConnection&) = delete;
+  KafkaFetchConnection& operator=(const KafkaFetchConnection&) = delete;
+
+  // Sends one Fetch (v11, read_uncommitted, no fetch session) for `positions`
+  // and waits for its response. Partitions come back in the response's order.
+  // Throws KafkaError on a broken connection, a timeout (`limits.max_wait` plus
+  // the connection's timeout) or a response that does not parse.
+  std::vector<FetchedPartition> fetch(const std::vector<FetchPosition>& positions,
+                                      const FetchLimits& limits);
+
+  const std::string& address() const { return address_; }
+
+ private:
+  // Sends a request (api key, version, body) and receives its response body.
+  std::span<const char> round_trip(std::int16_t api_key, std::int16_t api_version,
+                                   const std::string& body, std::chrono::milliseconds wait);
+  void send_all(const std::string& bytes);
+  void receive_exactly(char* into, std::size_t length);
+
+  std::string address_;
+  int socket_ = -1;
+  std::int32_t correlation_id_ = 0;
+  std::chrono::milliseconds timeout_;
+  std::string request_;
+  std::string response_;
+};
+
+}  // namespace smartcity::kafka
