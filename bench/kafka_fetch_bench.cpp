@@ -1,6 +1,6 @@
 // Reading records out of Kafka, nothing else: librdkafka's consumer (the
 // stream's `KafkaConsumer`, its settings and poll loop) against the direct
-// fetch (`KafkaFetchConnection` + `RecordBatchReader`), over every partition
+// fetch (`DirectFetcher`: `KafkaFetchConnection` + `RecordBatchReader`), over every partition
 // of the given topics from their beginning to their end as of the start.
 // Each record is touched as a decoder would start to (its size and the bytes
 // at both ends go into a digest), so the two clients must agree on every
@@ -31,9 +31,8 @@
 #include "base/errors.h"
 #include "events/schema.h"
 #include "kafka/client_config.h"
+#include "kafka/direct_fetcher.h"
 #include "kafka/kafka_consumer.h"
-#include "kafka/kafka_fetch_connection.h"
-#include "kafka/record_batch_reader.h"
 
 namespace smartcity {
 namespace {
@@ -68,36 +67,6 @@ double cpu_seconds() {
          static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
 }
 
-struct Leader {
-  std::string host;
-  int port = 0;
-};
-
-// Each partition's leader, from the cluster's metadata.
-std::map<TopicPartition, Leader> partition_leaders(const std::string& brokers,
-                                                   const std::vector<std::string>& topics) {
-  kafka::RdKafkaHandle handle = kafka::make_client(
-      RD_KAFKA_PRODUCER, kafka::make_client_config({{"bootstrap.servers", brokers}}));
-  const rd_kafka_metadata_t* metadata = nullptr;
-  if (rd_kafka_metadata(handle.get(), 1, nullptr, &metadata, 10'000) !=
-      RD_KAFKA_RESP_ERR_NO_ERROR) {
-    throw KafkaError("cannot read the metadata of " + brokers);
-  }
-  std::map<std::int32_t, Leader> brokers_by_id;
-  for (int b = 0; b < metadata->broker_cnt; ++b)
-    brokers_by_id[metadata->brokers[b].id] = {metadata->brokers[b].host, metadata->brokers[b].port};
-  std::map<TopicPartition, Leader> leaders;
-  for (int t = 0; t < metadata->topic_cnt; ++t) {
-    const rd_kafka_metadata_topic_t& topic = metadata->topics[t];
-    if (std::find(topics.begin(), topics.end(), topic.topic) == topics.end()) continue;
-    for (int p = 0; p < topic.partition_cnt; ++p)
-      leaders[{topic.topic, Partition{topic.partitions[p].id}}] =
-          brokers_by_id[topic.partitions[p].leader];
-  }
-  rd_kafka_metadata_destroy(metadata);
-  return leaders;
-}
-
 Tally read_with_librdkafka(const std::string& brokers, const std::vector<std::string>& topics) {
   kafka::ConsumerOptions options;
   options.brokers = brokers;
@@ -130,49 +99,44 @@ Tally read_with_librdkafka(const std::string& brokers, const std::vector<std::st
   return tally;
 }
 
+// The stream's direct path: DirectFetcher, fetching one response ahead.
 Tally read_directly(const std::string& brokers, const std::vector<std::string>& topics,
                     std::int32_t partition_max_bytes) {
-  struct Source {
-    std::unique_ptr<kafka::KafkaFetchConnection> connection;
-    std::vector<kafka::FetchPosition> positions;
-    std::map<TopicPartition, Offset> ends;  // from the first fetch's high watermarks
-  };
-  std::map<std::string, Source> sources;  // by leader address
-  for (const auto& [tp, leader] : partition_leaders(brokers, topics)) {
-    Source& source = sources[leader.host + ":" + std::to_string(leader.port)];
-    if (!source.connection)
-      source.connection =
-          std::make_unique<kafka::KafkaFetchConnection>(leader.host, leader.port, 10s);
-    source.positions.push_back({tp, Offset{0}});
+  kafka::RdKafkaHandle handle = kafka::make_client(
+      RD_KAFKA_PRODUCER, kafka::make_client_config({{"bootstrap.servers", brokers}}));
+  std::vector<kafka::FetchPosition> positions;
+  for (const auto& [topic, partitions] :
+       kafka::describe_topics(handle.get(), topics, 10s, brokers)) {
+    for (const Partition partition : partitions)
+      positions.push_back({{topic, partition}, Offset{0}});
   }
-  const kafka::FetchLimits limits{
-      .max_wait = 100ms, .max_bytes = 16 << 20, .partition_max_bytes = partition_max_bytes};
-  kafka::RecordBatchReader reader;
-  std::vector<kafka::KafkaRecordView> records;
+  kafka::DirectFetcher fetcher(
+      [&](const std::vector<TopicPartition>& partitions) {
+        return kafka::describe_leaders(handle.get(), partitions, 10s);
+      },
+      {.max_wait = 100ms, .max_bytes = 16 << 20, .partition_max_bytes = partition_max_bytes}, 10s);
+  fetcher.assign(positions);
+  // Each partition's end as of its first fetch; read until every one is reached.
+  std::map<TopicPartition, Offset> next;
+  for (const kafka::FetchPosition& p : positions)
+    next[p.partition] = p.offset;
+  std::vector<kafka::ConsumedRecord> records;
   Tally tally;
-  for (auto& [address, source] : sources) {
-    bool first = true;
-    while (!source.positions.empty()) {
-      const auto fetched = source.connection->fetch(source.positions, limits);
-      for (const kafka::FetchedPartition& part : fetched) {
-        if (part.error_code != 0) {
-          throw KafkaError("fetching " + part.partition.topic + "/" +
-                           std::to_string(part.partition.partition.value) + " from " + address +
-                           " failed with Kafka error code " + std::to_string(part.error_code));
-        }
-        auto position = std::find_if(source.positions.begin(), source.positions.end(),
-                                     [&](const auto& p) { return p.partition == part.partition; });
-        if (position == source.positions.end()) continue;
-        if (first) source.ends[part.partition] = part.high_watermark;
-        const kafka::RecordBatchRead read = reader.read(part.records, position->offset, records);
-        for (const kafka::KafkaRecordView& r : records)
-          tally.add(part.partition, r.offset, r.value);
-        position->offset = read.next;
-      }
-      first = false;
-      std::erase_if(source.positions, [&](const kafka::FetchPosition& p) {
-        return p.offset >= source.ends[p.partition];
-      });
+  auto caught_up = [&] {
+    for (const auto& [tp, offset] : next) {
+      const std::optional<Offset> end = fetcher.high_watermark(tp);
+      if (!end || offset < *end) return false;
+    }
+    return true;
+  };
+  while (!caught_up()) {
+    if (!fetcher.out_of_range().empty()) throw KafkaError("a partition's log does not start at 0");
+    records.clear();
+    fetcher.poll(records, 100ms);
+    for (const kafka::ConsumedRecord& r : records) {
+      const TopicPartition tp{std::string(r.topic), r.partition};
+      tally.add(tp, r.offset, r.value);
+      next[tp] = Offset{r.offset.value + 1};
     }
   }
   return tally;

@@ -33,6 +33,13 @@ struct MetadataDeleter {
 constexpr std::size_t kLargestFetch = 16u << 20;
 constexpr std::size_t kLargestPartitionFetch = 2u << 20;
 
+std::size_t fetch_bytes(std::size_t prefetch_bytes) {
+  return std::clamp<std::size_t>(prefetch_bytes / 4, 1u << 20, kLargestFetch);
+}
+std::size_t partition_fetch_bytes(std::size_t prefetch_bytes) {
+  return std::clamp<std::size_t>(prefetch_bytes / 16, 1u << 20, kLargestPartitionFetch);
+}
+
 // Pending exception from a callback: C frames of librdkafka sit between the
 // callback and our caller, so it is carried across them rather than thrown.
 thread_local std::exception_ptr t_callback_failure;
@@ -69,6 +76,44 @@ std::map<std::string, std::vector<Partition>> describe_topics(
   return result;
 }
 
+bool direct_fetch_speaks(const std::map<std::string, std::string>& properties) {
+  const auto it = properties.find("security.protocol");
+  if (it == properties.end()) return true;
+  std::string protocol = it->second;
+  std::transform(protocol.begin(), protocol.end(), protocol.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return protocol == "plaintext";
+}
+
+std::map<TopicPartition, BrokerAddress> describe_leaders(
+    rd_kafka_t* handle, const std::vector<TopicPartition>& partitions,
+    std::chrono::milliseconds timeout) {
+  const rd_kafka_metadata_t* raw = nullptr;
+  const rd_kafka_resp_err_t err =
+      rd_kafka_metadata(handle, 1, nullptr, &raw, static_cast<int>(timeout.count()));
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    throw KafkaError(std::string("cannot read the cluster's metadata: ") + rd_kafka_err2str(err));
+  }
+  std::unique_ptr<const rd_kafka_metadata_t, MetadataDeleter> metadata(raw);
+  std::map<std::int32_t, BrokerAddress> brokers;
+  for (int b = 0; b < metadata->broker_cnt; ++b) {
+    brokers[metadata->brokers[b].id] = {metadata->brokers[b].host, metadata->brokers[b].port};
+  }
+  std::map<TopicPartition, BrokerAddress> leaders;
+  for (int t = 0; t < metadata->topic_cnt; ++t) {
+    const rd_kafka_metadata_topic_t& topic = metadata->topics[t];
+    for (int p = 0; p < topic.partition_cnt; ++p) {
+      const TopicPartition tp{topic.topic, Partition{topic.partitions[p].id}};
+      const auto leader = brokers.find(topic.partitions[p].leader);
+      if (leader != brokers.end() &&
+          std::find(partitions.begin(), partitions.end(), tp) != partitions.end()) {
+        leaders[tp] = leader->second;
+      }
+    }
+  }
+  return leaders;
+}
+
 KafkaConsumer::KafkaConsumer(ConsumerOptions options, AssignCallback on_assign,
                              RevokeCallback on_revoke, std::chrono::milliseconds connect_timeout)
     : options_(std::move(options)),
@@ -85,11 +130,8 @@ KafkaConsumer::KafkaConsumer(ConsumerOptions options, AssignCallback on_assign,
        std::to_string(std::max<std::size_t>(1024, options_.prefetch_bytes / 1024))},
       // Not a message count: bytes (above) are what bound the queue.
       {"queued.min.messages", "10000000"},
-      {"fetch.max.bytes", std::to_string(std::clamp<std::size_t>(options_.prefetch_bytes / 4,
-                                                                 1u << 20, kLargestFetch))},
-      {"max.partition.fetch.bytes",
-       std::to_string(std::clamp<std::size_t>(options_.prefetch_bytes / 16, 1u << 20,
-                                              kLargestPartitionFetch))},
+      {"fetch.max.bytes", std::to_string(fetch_bytes(options_.prefetch_bytes))},
+      {"max.partition.fetch.bytes", std::to_string(partition_fetch_bytes(options_.prefetch_bytes))},
       // librdkafka refuses a fetch size above its largest response.
       {"receive.message.max.bytes",
        std::to_string(std::max<std::size_t>(100'000'000, options_.prefetch_bytes + (1u << 20)))},
@@ -102,6 +144,19 @@ KafkaConsumer::KafkaConsumer(ConsumerOptions options, AssignCallback on_assign,
   rd_kafka_conf_set_opaque(config.get(), this);
   rd_kafka_conf_set_rebalance_cb(config.get(), &KafkaConsumer::rebalance_trampoline);
   handle_ = make_client(RD_KAFKA_CONSUMER, std::move(config));
+  if (options_.direct_fetch) {
+    const FetchLimits limits{
+        .max_wait = std::chrono::milliseconds(100),
+        .min_bytes = 1,
+        .max_bytes = static_cast<std::int32_t>(fetch_bytes(options_.prefetch_bytes)),
+        .partition_max_bytes =
+            static_cast<std::int32_t>(partition_fetch_bytes(options_.prefetch_bytes))};
+    fetcher_ = std::make_unique<DirectFetcher>(
+        [this, connect_timeout](const std::vector<TopicPartition>& partitions) {
+          return describe_leaders(handle_.get(), partitions, connect_timeout);
+        },
+        limits, connect_timeout);
+  }
 
   const auto partitions =
       describe_topics(handle_.get(), options_.topics, connect_timeout, options_.brokers);
@@ -163,6 +218,19 @@ void KafkaConsumer::on_rebalance(rd_kafka_resp_err_t err,
                                                                     : RD_KAFKA_OFFSET_BEGINNING;
     }
     rd_kafka_assign(handle_.get(), partitions);
+    if (fetcher_) {
+      // librdkafka keeps the group; the direct fetch reads.
+      rd_kafka_pause_partitions(handle_.get(), partitions);
+      std::vector<FetchPosition> positions;
+      for (int i = 0; i < partitions->cnt; ++i) {
+        // A logical offset (BEGINNING, when its lookup failed) starts at 0,
+        // which the broker refuses if the log starts later, and
+        // reset_out_of_range() moves it to where the log starts.
+        positions.push_back({assigned[static_cast<std::size_t>(i)],
+                             Offset{std::max<std::int64_t>(0, partitions->elems[i].offset)}});
+      }
+      fetcher_->assign(positions);
+    }
     assignment_ = std::move(assigned);
   } else {
     // librdkafka waits for the unassign (rd_kafka_consumer_close() forever),
@@ -171,10 +239,12 @@ void KafkaConsumer::on_rebalance(rd_kafka_resp_err_t err,
       on_revoke_(assignment_);
     } catch (...) {
       rd_kafka_assign(handle_.get(), nullptr);
+      if (fetcher_) fetcher_->assign({});
       assignment_.clear();
       throw;
     }
     rd_kafka_assign(handle_.get(), nullptr);
+    if (fetcher_) fetcher_->assign({});
     assignment_.clear();
     if (err != RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS) {
       spdlog::warn("Kafka rebalance error: {}", rd_kafka_err2str(err));
@@ -207,8 +277,24 @@ std::map<TopicPartition, Offset> KafkaConsumer::first_offsets(
   return firsts;
 }
 
+bool KafkaConsumer::is_record(const rd_kafka_message_t& message) {
+  if (message.err == RD_KAFKA_RESP_ERR_NO_ERROR) return true;
+  if (message.err == RD_KAFKA_RESP_ERR__PARTITION_EOF) return false;
+  char fatal[512];
+  if (rd_kafka_fatal_error(handle_.get(), fatal, sizeof fatal) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    throw KafkaError(std::string("Kafka consumer failed: ") + fatal);
+  }
+  if (message.err == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC ||
+      message.err == RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED) {
+    throw KafkaError(std::string("Kafka: ") + rd_kafka_message_errstr(&message));
+  }
+  spdlog::warn("Kafka: {} (retrying)", rd_kafka_message_errstr(&message));
+  return false;
+}
+
 std::vector<KafkaMessage> KafkaConsumer::poll(std::size_t max_messages,
                                               std::chrono::milliseconds timeout) {
+  SMARTCITY_CHECK(!fetcher_, "poll() reads librdkafka's records; use poll_records()");
   std::vector<KafkaMessage> messages;
   messages.reserve(max_messages);
   int wait = static_cast<int>(timeout.count());
@@ -217,22 +303,54 @@ std::vector<KafkaMessage> KafkaConsumer::poll(std::size_t max_messages,
     if (t_callback_failure) std::rethrow_exception(std::exchange(t_callback_failure, nullptr));
     if (!message) break;
     wait = 0;
-    if (message->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
-      messages.push_back(std::move(message));
-      continue;
-    }
-    if (message->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) continue;
-    char fatal[512];
-    if (rd_kafka_fatal_error(handle_.get(), fatal, sizeof fatal) != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      throw KafkaError(std::string("Kafka consumer failed: ") + fatal);
-    }
-    if (message->err == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC ||
-        message->err == RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED) {
-      throw KafkaError(std::string("Kafka: ") + rd_kafka_message_errstr(message.get()));
-    }
-    spdlog::warn("Kafka: {} (retrying)", rd_kafka_message_errstr(message.get()));
+    if (is_record(*message)) messages.push_back(std::move(message));
   }
   return messages;
+}
+
+void KafkaConsumer::serve_events(std::chrono::milliseconds timeout) {
+  int wait = static_cast<int>(timeout.count());
+  for (;;) {
+    KafkaMessage message(rd_kafka_consumer_poll(handle_.get(), wait));
+    if (t_callback_failure) std::rethrow_exception(std::exchange(t_callback_failure, nullptr));
+    if (!message) return;
+    wait = 0;
+    is_record(*message);
+  }
+}
+
+void KafkaConsumer::reset_out_of_range() {
+  const std::vector<TopicPartition> refused = fetcher_->out_of_range();
+  if (refused.empty()) return;
+  for (const auto& [tp, bounds] : log_bounds(refused, std::chrono::seconds(10))) {
+    spdlog::warn(
+        "{}[{}]: the offset to read is outside its log; reading from offset {}, where "
+        "the log starts now (records before it were deleted by retention)",
+        tp.topic, tp.partition.value, bounds.first.value);
+    fetcher_->set_position(tp, bounds.first);
+  }
+}
+
+void KafkaConsumer::poll_records(ConsumedBatch& batch, std::size_t max_messages,
+                                 std::chrono::milliseconds timeout) {
+  batch.clear();
+  if (!fetcher_) {
+    batch.messages = poll(max_messages, timeout);
+    for (const KafkaMessage& m : batch.messages) {
+      rd_kafka_timestamp_type_t type;
+      batch.records.push_back({rd_kafka_topic_name(m->rkt), Partition{m->partition},
+                               Offset{m->offset}, rd_kafka_message_timestamp(m.get(), &type),
+                               std::string_view(static_cast<const char*>(m->key), m->key_len),
+                               std::string_view(static_cast<const char*>(m->payload), m->len)});
+    }
+    return;
+  }
+  // Until the group assigns partitions, librdkafka's poll is all there is
+  // to wait on.
+  serve_events(fetcher_->empty() ? timeout : std::chrono::milliseconds(0));
+  if (fetcher_->empty()) return;
+  reset_out_of_range();
+  fetcher_->poll(batch.records, timeout);
 }
 
 std::map<TopicPartition, LogBounds> KafkaConsumer::log_bounds(
@@ -274,6 +392,7 @@ PartitionList partition_list(const std::vector<TopicPartition>& partitions) {
 }  // namespace
 
 void KafkaConsumer::pause(const std::vector<TopicPartition>& partitions) {
+  SMARTCITY_CHECK(!fetcher_, "the direct fetch pauses nothing");
   const rd_kafka_resp_err_t err =
       rd_kafka_pause_partitions(handle_.get(), partition_list(partitions).get());
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
@@ -282,6 +401,7 @@ void KafkaConsumer::pause(const std::vector<TopicPartition>& partitions) {
 }
 
 void KafkaConsumer::resume(const std::vector<TopicPartition>& partitions) {
+  SMARTCITY_CHECK(!fetcher_, "the direct fetch pauses nothing");
   const rd_kafka_resp_err_t err =
       rd_kafka_resume_partitions(handle_.get(), partition_list(partitions).get());
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
@@ -290,6 +410,7 @@ void KafkaConsumer::resume(const std::vector<TopicPartition>& partitions) {
 }
 
 std::optional<Offset> KafkaConsumer::cached_end_offset(const TopicPartition& partition) const {
+  if (fetcher_) return fetcher_->high_watermark(partition);
   std::int64_t low = 0;
   std::int64_t high = 0;
   if (rd_kafka_get_watermark_offsets(handle_.get(), partition.topic.c_str(),

@@ -7,10 +7,12 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <memory>
 
+#include "base/check.h"
 #include "base/errors.h"
 #include "kafka/kafka_wire_format.h"
 
@@ -70,7 +72,8 @@ KafkaFetchConnection::KafkaFetchConnection(const std::string& host, int port,
   const int one = 1;
   setsockopt(socket_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 
-  WireReader versions(round_trip(kApiVersions, 0, std::string(), std::chrono::milliseconds(0)));
+  send_request(kApiVersions, 0, std::string(), std::chrono::milliseconds(0));
+  WireReader versions(receive_response());
   const std::int16_t error = versions.int16();
   bool serves_fetch = false;
   for (std::int32_t n = versions.int32(); n > 0 && !versions.failed(); --n) {
@@ -120,10 +123,9 @@ void KafkaFetchConnection::receive_exactly(char* into, std::size_t length) {
   }
 }
 
-std::span<const char> KafkaFetchConnection::round_trip(std::int16_t api_key,
-                                                       std::int16_t api_version,
-                                                       const std::string& body,
-                                                       std::chrono::milliseconds wait) {
+void KafkaFetchConnection::send_request(std::int16_t api_key, std::int16_t api_version,
+                                        const std::string& body, std::chrono::milliseconds wait) {
+  SMARTCITY_CHECK(!in_flight_, "one request at a time on a fetch connection");
   const std::int32_t correlation_id = ++correlation_id_;
   WireWriter header;
   header.int32(0);  // the size, patched below
@@ -138,7 +140,12 @@ std::span<const char> KafkaFetchConnection::round_trip(std::int16_t api_key,
   request_.replace(0, 4, size.bytes());
   set_timeout(socket_, SO_RCVTIMEO, wait + timeout_);
   send_all(request_);
+  in_flight_ = true;
+}
 
+std::span<const char> KafkaFetchConnection::receive_response() {
+  SMARTCITY_CHECK(in_flight_, "a response is received only for a request sent");
+  in_flight_ = false;
   char size_bytes[4];
   receive_exactly(size_bytes, sizeof size_bytes);
   const std::int32_t length = WireReader(std::span<const char>(size_bytes, 4)).int32();
@@ -151,7 +158,7 @@ std::span<const char> KafkaFetchConnection::round_trip(std::int16_t api_key,
   response_.resize(static_cast<std::size_t>(length));
   receive_exactly(response_.data(), response_.size());
   WireReader reader(response_);
-  if (reader.int32() != correlation_id) {
+  if (reader.int32() != correlation_id_) {
     throw KafkaError("Kafka broker " + address_ + " answered another request");
   }
   return std::span<const char>(response_).subspan(4);
@@ -159,6 +166,12 @@ std::span<const char> KafkaFetchConnection::round_trip(std::int16_t api_key,
 
 std::vector<FetchedPartition> KafkaFetchConnection::fetch(
     const std::vector<FetchPosition>& positions, const FetchLimits& limits) {
+  send_fetch(positions, limits);
+  return receive_fetch();
+}
+
+void KafkaFetchConnection::send_fetch(const std::vector<FetchPosition>& positions,
+                                      const FetchLimits& limits) {
   WireWriter body;
   body.int32(-1);  // replica id: a consumer
   body.int32(static_cast<std::int32_t>(limits.max_wait.count()));
@@ -190,7 +203,11 @@ std::vector<FetchedPartition> KafkaFetchConnection::fetch(
   body.int32(0);    // forgotten topics
   body.string("");  // rack id
 
-  WireReader in(round_trip(kApiFetch, kFetchVersion, body.bytes(), limits.max_wait));
+  send_request(kApiFetch, kFetchVersion, body.bytes(), limits.max_wait);
+}
+
+std::vector<FetchedPartition> KafkaFetchConnection::receive_fetch() {
+  WireReader in(receive_response());
   in.int32();  // throttle time
   const std::int16_t error = in.int16();
   in.int32();  // session id

@@ -55,18 +55,28 @@ class KafkaFetchConnection {
   std::vector<FetchedPartition> fetch(const std::vector<FetchPosition>& positions,
                                       const FetchLimits& limits);
 
+  // fetch() in two halves, so that the broker prepares the next response
+  // while the caller reads the last one: send_fetch() returns once the
+  // request is sent; receive_fetch() waits for its response. At most one
+  // request is in flight (needs: `in_flight()` is false before send_fetch).
+  void send_fetch(const std::vector<FetchPosition>& positions, const FetchLimits& limits);
+  std::vector<FetchedPartition> receive_fetch();
+  bool in_flight() const { return in_flight_; }
+
   const std::string& address() const { return address_; }
 
  private:
-  // Sends a request (api key, version, body) and receives its response body.
-  std::span<const char> round_trip(std::int16_t api_key, std::int16_t api_version,
-                                   const std::string& body, std::chrono::milliseconds wait);
+  // A request (api key, version, body) sent; its response body received.
+  void send_request(std::int16_t api_key, std::int16_t api_version, const std::string& body,
+                    std::chrono::milliseconds wait);
+  std::span<const char> receive_response();
   void send_all(const std::string& bytes);
   void receive_exactly(char* into, std::size_t length);
 
   std::string address_;
   int socket_ = -1;
   std::int32_t correlation_id_ = 0;
+  bool in_flight_ = false;
   std::chrono::milliseconds timeout_;
   std::string request_;
   std::string response_;

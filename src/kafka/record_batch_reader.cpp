@@ -125,8 +125,6 @@ std::span<const char> RecordBatchReader::decompress(int codec, std::span<const c
 
 RecordBatchRead RecordBatchReader::read(std::span<const char> records, Offset from,
                                         std::vector<KafkaRecordView>& out) {
-  out.clear();
-  decompressed_used_ = 0;
   RecordBatchRead result{from, 0};
   WireReader in(records);
   while (in.remaining() >= kLogOverheadBytes) {

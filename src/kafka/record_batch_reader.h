@@ -20,8 +20,8 @@
 
 namespace smartcity::kafka {
 
-// One record, as views into the reader's input or its decompression buffer:
-// valid until the next `RecordBatchReader::read` and while the input lives.
+// One record, as views into the reader's input or its decompression buffers:
+// valid until `RecordBatchReader::recycle` and while the input lives.
 struct KafkaRecordView {
   Offset offset;
   std::int64_t timestamp_ms = 0;
@@ -48,8 +48,8 @@ class RecordBatchReader {
   RecordBatchReader(const RecordBatchReader&) = delete;
   RecordBatchReader& operator=(const RecordBatchReader&) = delete;
 
-  // Appends to `out` (cleared first) every data record at or after `from` in
-  // `records`, in offset order. Records of a batch that starts before `from`
+  // Appends to `out` every data record at or after `from` in `records`, in
+  // offset order. Records of a batch that starts before `from`
   // (brokers return whole batches) are skipped, as are control batches
   // (transaction markers). A trailing batch cut short by the fetch size is
   // ignored: it is whole in the next fetch from `next`.
@@ -61,14 +61,18 @@ class RecordBatchReader {
   RecordBatchRead read(std::span<const char> records, Offset from,
                        std::vector<KafkaRecordView>& out);
 
+  // Ends the life of every view handed out so far: their decompression
+  // buffers are reused by the reads that follow.
+  void recycle() { decompressed_used_ = 0; }
+
  private:
   struct Codecs;
   std::span<const char> decompress(int codec, std::span<const char> compressed);
 
   std::unique_ptr<Codecs> codecs_;
-  // Decompressed record sets of one `read`, one string each (in a deque, which
-  // never moves its elements) so that views into an earlier one survive the
-  // decompression of a later one; kept between reads to reuse their memory.
+  // Decompressed record sets since the last `recycle`, one string each (in a
+  // deque, which never moves its elements) so that views into an earlier one
+  // survive the decompression of a later one; kept to reuse their memory.
   std::deque<std::string> decompressed_;
   std::size_t decompressed_used_ = 0;
 };

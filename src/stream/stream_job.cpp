@@ -72,6 +72,8 @@ class StreamRun {
   ~StreamRun() {
     if (in_flight_) in_flight_->summary.wait();
     abandoned_ = true;
+    // librdkafka's destroy waits for every message it handed out.
+    polled_.clear();
     consumer_.reset();
   }
 
@@ -85,6 +87,9 @@ class StreamRun {
     consumer_options.topics = event_topics();
     consumer_options.prefetch_bytes = options_.prefetch_bytes;
     consumer_options.properties = options_.kafka_properties;
+    consumer_options.direct_fetch = options_.fetch == StreamOptions::Fetch::kDirect ||
+                                    (options_.fetch == StreamOptions::Fetch::kAuto &&
+                                     kafka::direct_fetch_speaks(options_.kafka_properties));
     consumer_ = std::make_unique<kafka::KafkaConsumer>(
         consumer_options, [this](const auto& assigned) { return on_assign(assigned); },
         [this](const auto& revoked) { on_revoke(revoked); }, kKafkaTimeout);
@@ -98,12 +103,12 @@ class StreamRun {
     last_progress_time_ = started;
     status_.state = "running";
     while (!ShutdownSignal::requested()) {
-      std::vector<kafka::KafkaMessage> messages = consumer_->poll(kPollBatch, kPollWait);
-      if (!first_read_ && !messages.empty()) first_read_ = steady_clock::now();
+      consumer_->poll_records(polled_, kPollBatch, kPollWait);
+      if (!first_read_ && !polled_.records.empty()) first_read_ = steady_clock::now();
       const UnixMicros ingested_at = clock_->now();
-      for (const kafka::KafkaMessage& message : messages)
-        consume(*message, ingested_at);
-      totals_.records += messages.size();
+      for (const kafka::ConsumedRecord& record : polled_.records)
+        consume(record, ingested_at);
+      totals_.records += polled_.records.size();
       status_.records = totals_.records;
 
       const auto now = steady_clock::now();
@@ -126,6 +131,7 @@ class StreamRun {
     commit_all(steady_clock::now());
     totals_.seconds =
         std::chrono::duration<double>(steady_clock::now() - first_read_.value_or(started)).count();
+    polled_.clear();
     consumer_->mirror_offsets(committed_offsets());
     consumer_->close();
     status_.state = "stopped";
@@ -186,39 +192,38 @@ class StreamRun {
   // The buffer of the message's partition, or null if this member no longer
   // owns it (a record fetched just before a rebalance: its new owner reads
   // it again from the lake's offset, so skipping it loses nothing).
-  PartitionBuffer* buffer_for(const rd_kafka_message_t& message) {
-    if (last_buffer_ != nullptr && message.rkt == last_topic_ &&
-        message.partition == last_buffer_->partition().partition.value) {
+  PartitionBuffer* buffer_for(const kafka::ConsumedRecord& record) {
+    // The topic's characters stay where they are between rebalances (both
+    // fetches name topics from strings they keep), and a rebalance forgets
+    // last_buffer_.
+    if (last_buffer_ != nullptr && record.topic.data() == last_topic_ &&
+        record.partition == last_buffer_->partition().partition) {
       return last_buffer_;
     }
-    TopicPartition tp{rd_kafka_topic_name(message.rkt), Partition{message.partition}};
+    TopicPartition tp{std::string(record.topic), record.partition};
     auto it = buffers_.find(tp);
     if (it == buffers_.end()) {
       spdlog::debug("skipping a record of {}[{}], no longer ours", tp.topic, tp.partition.value);
       return nullptr;
     }
-    last_topic_ = message.rkt;
+    last_topic_ = record.topic.data();
     last_buffer_ = it->second.get();
     return last_buffer_;
   }
 
-  void consume(const rd_kafka_message_t& message, UnixMicros ingested_at) {
-    PartitionBuffer* owned = buffer_for(message);
+  void consume(const kafka::ConsumedRecord& record, UnixMicros ingested_at) {
+    PartitionBuffer* owned = buffer_for(record);
     if (owned == nullptr) return;
     PartitionBuffer& buffer = *owned;
-    rd_kafka_timestamp_type_t timestamp_type;
-    const std::int64_t kafka_millis = rd_kafka_message_timestamp(&message, &timestamp_type);
     RecordMetadata metadata;
     metadata.topic = buffer.partition().topic;
     metadata.partition = buffer.partition().partition;
-    metadata.offset = Offset{message.offset};
-    if (kafka_millis >= 0) metadata.kafka_timestamp = UnixMicros{kafka_millis * 1000};
-    metadata.key = std::string_view(static_cast<const char*>(message.key), message.key_len);
+    metadata.offset = record.offset;
+    if (record.timestamp_ms >= 0) metadata.kafka_timestamp = UnixMicros{record.timestamp_ms * 1000};
+    metadata.key = record.key;
     metadata.ingested_at = ingested_at;
-    decoder_.decode(buffer.kind(),
-                    std::string_view(static_cast<const char*>(message.payload), message.len),
-                    metadata, buffer.rows(), buffer.dead_letters());
-    buffer.record_consumed(Offset{message.offset});
+    decoder_.decode(buffer.kind(), record.value, metadata, buffer.rows(), buffer.dead_letters());
+    buffer.record_consumed(record.offset);
   }
 
   std::uint64_t held_bytes() const {
@@ -437,7 +442,9 @@ class StreamRun {
   std::optional<steady_clock::time_point> first_read_;
   RecordDecoder decoder_;
   PartitionBuffer* last_buffer_ = nullptr;
-  const rd_kafka_topic_t* last_topic_ = nullptr;
+  const char* last_topic_ = nullptr;
+  // The records of the last poll (their views live until the next).
+  kafka::ConsumedBatch polled_;
   StreamStatus status_;
   StreamTotals totals_;
   steady_clock::time_point last_commit_time_;

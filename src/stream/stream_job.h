@@ -36,6 +36,12 @@ struct StreamOptions {
   // full, so it must hold about a second of reading: with 64 MiB the stream
   // found the queue empty about 40% of the time at 500,000 events/s.
   std::uint64_t prefetch_bytes = 256ull << 20;
+  // Who reads the records: the direct fetch (`kafka/direct_fetcher`, a
+  // quarter of librdkafka's CPU per record), librdkafka's fetcher, or auto:
+  // direct unless `kafka_properties` asks for TLS or SASL, which only
+  // librdkafka speaks.
+  enum class Fetch { kAuto, kDirect, kLibrdkafka };
+  Fetch fetch = Fetch::kAuto;
   // Stop once everything present in the topics at start is committed.
   bool until_caught_up = false;
   unsigned writer_threads = 2;

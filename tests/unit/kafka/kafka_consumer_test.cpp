@@ -106,6 +106,96 @@ TEST(KafkaConsumer, ReadsALogFromItsFirstKeptRecord) {
   EXPECT_EQ(first_read.at(0), 0);
 }
 
+// The direct fetch (ConsumerOptions::direct_fetch) through the consumer:
+// librdkafka runs the group, DirectFetcher reads.
+std::vector<ConsumedRecord> poll_records_for(KafkaConsumer& consumer, ConsumedBatch& batch,
+                                             std::vector<std::string>& values, std::size_t want,
+                                             std::chrono::milliseconds budget) {
+  std::vector<ConsumedRecord> all;
+  const auto deadline = std::chrono::steady_clock::now() + budget;
+  while (all.size() < want && std::chrono::steady_clock::now() < deadline) {
+    consumer.poll_records(batch, 100, 100ms);
+    for (const ConsumedRecord& record : batch.records) {
+      all.push_back(record);
+      values.emplace_back(record.value);  // the views end with the next poll
+    }
+  }
+  return all;
+}
+
+TEST(KafkaConsumer, DirectFetchStartsWhereTheCallerSaysAndOutlivesABrokerOutage) {
+  MockCluster cluster;
+  cluster.produce(0, 50);
+  cluster.produce(1, 50);
+  ConsumerOptions direct = options(cluster.bootstrap(), "vehicle_data");
+  direct.direct_fetch = true;
+  KafkaConsumer consumer(
+      direct,
+      [&](const std::vector<TopicPartition>& partitions) {
+        std::vector<StartPosition> starts;
+        for (const TopicPartition& tp : partitions) {
+          starts.push_back(
+              {tp, tp.partition.value == 0 ? std::optional<Offset>(Offset{40}) : std::nullopt});
+        }
+        return starts;
+      },
+      [](const std::vector<TopicPartition>&) {},
+      2s);  // a lost broker is noticed within it
+  ConsumedBatch batch;
+  std::vector<std::string> values;
+  const auto records = poll_records_for(consumer, batch, values, 60, 20s);
+  ASSERT_EQ(records.size(), 60u);
+  std::map<int, std::int64_t> next{{0, 40}, {1, 0}};
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    const int partition = records[i].partition.value;
+    EXPECT_EQ(records[i].offset.value, next[partition]++) << "partition " << partition;
+    EXPECT_EQ(values[i], "record-" + std::to_string(records[i].offset.value));
+  }
+  EXPECT_EQ(consumer.cached_end_offset({"vehicle_data", Partition{1}}), Offset{50});
+
+  cluster.set_broker_up(false);
+  for (int i = 0; i < 5; ++i)
+    consumer.poll_records(batch, 100, 100ms);  // retried, not thrown
+  cluster.set_broker_up(true);
+  cluster.produce(1, 10);
+  values.clear();
+  const auto later = poll_records_for(consumer, batch, values, 10, 20s);
+  ASSERT_EQ(later.size(), 10u);
+  EXPECT_EQ(later.front().offset, Offset{50});
+  EXPECT_EQ(values.back(), "record-9");
+}
+
+TEST(KafkaConsumer, DirectFetchMovesARefusedOffsetToWhereTheLogStarts) {
+  MockCluster cluster;
+  cluster.produce(1, 8'000, 1'000);  // the log begins past 0 (see above)
+  ConsumerOptions direct = options(cluster.bootstrap(), "vehicle_data");
+  direct.direct_fetch = true;
+  KafkaConsumer consumer(
+      direct,
+      [](const std::vector<TopicPartition>& partitions) {
+        std::vector<StartPosition> starts;
+        for (const TopicPartition& tp : partitions)
+          starts.push_back({tp, Offset{0}});  // as a lake older than the log
+        return starts;
+      },
+      [](const std::vector<TopicPartition>&) {});
+  ConsumedBatch batch;
+  std::vector<std::string> values;
+  const auto records = poll_records_for(consumer, batch, values, 1, 20s);
+  ASSERT_FALSE(records.empty());
+  const LogBounds kept =
+      consumer.log_bounds(consumer.assignment(), 5s).at({"vehicle_data", Partition{1}});
+  EXPECT_GT(kept.first, Offset{0});
+  EXPECT_EQ(records.front().offset, kept.first);
+}
+
+TEST(KafkaConsumer, DirectFetchSpeaksPlaintextOnly) {
+  EXPECT_TRUE(direct_fetch_speaks({}));
+  EXPECT_TRUE(direct_fetch_speaks({{"security.protocol", "PLAINTEXT"}}));
+  EXPECT_FALSE(direct_fetch_speaks({{"security.protocol", "sasl_ssl"}}));
+  EXPECT_FALSE(direct_fetch_speaks({{"security.protocol", "SSL"}}));
+}
+
 TEST(KafkaConsumer, MissingTopicIsOneReadableError) {
   MockCluster cluster;
   try {

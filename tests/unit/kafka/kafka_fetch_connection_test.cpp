@@ -37,6 +37,8 @@ std::vector<std::string> read_all(KafkaFetchConnection& connection, int partitio
     if (fetched.empty()) break;
     EXPECT_EQ(fetched[0].error_code, 0);
     EXPECT_EQ(fetched[0].partition, (TopicPartition{"vehicle_data", Partition{partition}}));
+    reader.recycle();
+    records.clear();
     const RecordBatchRead read = reader.read(fetched[0].records, next, records);
     for (const KafkaRecordView& r : records) {
       EXPECT_EQ(r.offset, Offset{next.value + static_cast<std::int64_t>(&r - records.data())});

@@ -94,6 +94,14 @@ std::string batch(std::int64_t base_offset, const std::vector<TestRecord>& recor
   return w.bytes() + set;
 }
 
+// One read on its own: views of earlier reads end, `out` holds this one's.
+RecordBatchRead read_alone(RecordBatchReader& reader, std::string_view bytes, Offset from,
+                           std::vector<KafkaRecordView>& out) {
+  reader.recycle();
+  out.clear();
+  return reader.read(std::span<const char>(bytes.data(), bytes.size()), from, out);
+}
+
 std::vector<TestRecord> three() {
   return {{0, "k0", "v0"}, {1, std::nullopt, "v1"}, {2, "k2", std::nullopt}};
 }
@@ -104,7 +112,7 @@ TEST(RecordBatchReader, ReadsEveryRecordOfEachCodec) {
     const std::string bytes = batch(100, three(), {.codec = codec});
     RecordBatchReader reader;
     std::vector<KafkaRecordView> out;
-    const RecordBatchRead read = reader.read(bytes, Offset{100}, out);
+    const RecordBatchRead read = read_alone(reader, bytes, Offset{100}, out);
     EXPECT_EQ(read.next, Offset{103});
     EXPECT_EQ(read.batch_bytes, bytes.size());
     ASSERT_EQ(out.size(), 3u);
@@ -130,7 +138,7 @@ TEST(RecordBatchReader, ViewsOfEarlierCompressedBatchesSurviveLaterOnes) {
   RecordBatchReader reader;
   std::vector<KafkaRecordView> out;
   for (int round = 0; round < 2; ++round) {  // the second reuses the buffers
-    EXPECT_EQ(reader.read(bytes, Offset{0}, out).next, Offset{6000});
+    EXPECT_EQ(read_alone(reader, bytes, Offset{0}, out).next, Offset{6000});
     ASSERT_EQ(out.size(), 6000u);
     for (std::size_t i = 0; i < out.size(); ++i) {
       ASSERT_EQ(out[i].offset, Offset{static_cast<std::int64_t>(i)});
@@ -139,17 +147,32 @@ TEST(RecordBatchReader, ViewsOfEarlierCompressedBatchesSurviveLaterOnes) {
   }
 }
 
+TEST(RecordBatchReader, ReadsOfSeveralPartitionsKeepTheirViewsUntilRecycled) {
+  std::vector<TestRecord> big;
+  for (int i = 0; i < 500; ++i)
+    big.push_back({i, std::nullopt, "p-" + std::to_string(i) + std::string(30, 'y')});
+  const std::string first = batch(0, big, {.codec = 3});
+  const std::string second = batch(0, big, {.codec = 4});
+  RecordBatchReader reader;
+  std::vector<KafkaRecordView> out;
+  reader.read(first, Offset{0}, out);
+  reader.read(second, Offset{0}, out);
+  ASSERT_EQ(out.size(), 1000u);
+  for (std::size_t i = 0; i < out.size(); ++i)
+    ASSERT_EQ(out[i].value, "p-" + std::to_string(i % 500) + std::string(30, 'y'));
+}
+
 TEST(RecordBatchReader, SkipsRecordsBeforeTheRequestedOffset) {
   const std::string bytes = batch(100, three()) + batch(103, three());
   RecordBatchReader reader;
   std::vector<KafkaRecordView> out;
-  const RecordBatchRead read = reader.read(bytes, Offset{102}, out);
+  const RecordBatchRead read = read_alone(reader, bytes, Offset{102}, out);
   EXPECT_EQ(read.next, Offset{106});
   ASSERT_EQ(out.size(), 4u);
   EXPECT_EQ(out[0].offset, Offset{102});
   EXPECT_EQ(out[3].offset, Offset{105});
   // A batch wholly before the offset counts for nothing.
-  EXPECT_EQ(reader.read(bytes, Offset{103}, out).batch_bytes, bytes.size() / 2);
+  EXPECT_EQ(read_alone(reader, bytes, Offset{103}, out).batch_bytes, bytes.size() / 2);
 }
 
 TEST(RecordBatchReader, IgnoresATrailingBatchCutShort) {
@@ -159,12 +182,12 @@ TEST(RecordBatchReader, IgnoresATrailingBatchCutShort) {
   std::vector<KafkaRecordView> out;
   for (std::size_t cut : {std::size_t{5}, std::size_t{12}, std::size_t{61}, next.size() - 1}) {
     SCOPED_TRACE(cut);
-    const RecordBatchRead read = reader.read(whole + next.substr(0, cut), Offset{0}, out);
+    const RecordBatchRead read = read_alone(reader, whole + next.substr(0, cut), Offset{0}, out);
     EXPECT_EQ(read.next, Offset{3});
     EXPECT_EQ(out.size(), 3u);
   }
   // Nothing whole: the next fetch starts where this one did.
-  EXPECT_EQ(reader.read(next.substr(0, 30), Offset{3}, out).next, Offset{3});
+  EXPECT_EQ(read_alone(reader, next.substr(0, 30), Offset{3}, out).next, Offset{3});
   EXPECT_TRUE(out.empty());
 }
 
@@ -174,7 +197,7 @@ TEST(RecordBatchReader, StepsOverControlBatchesAndCompactedGaps) {
                             batch(2, {{0, "k", "b"}, {5, "k", "c"}}, {.last_offset_delta = 7});
   RecordBatchReader reader;
   std::vector<KafkaRecordView> out;
-  EXPECT_EQ(reader.read(bytes, Offset{0}, out).next, Offset{10});
+  EXPECT_EQ(read_alone(reader, bytes, Offset{0}, out).next, Offset{10});
   ASSERT_EQ(out.size(), 3u);
   EXPECT_EQ(out[1].value, "b");
   EXPECT_EQ(out[2].offset, Offset{7});
@@ -183,20 +206,20 @@ TEST(RecordBatchReader, StepsOverControlBatchesAndCompactedGaps) {
 TEST(RecordBatchReader, RefusesWhatItCannotRead) {
   RecordBatchReader reader;
   std::vector<KafkaRecordView> out;
-  EXPECT_THROW(reader.read(batch(0, three(), {.magic = 1}), Offset{0}, out), KafkaError);
-  EXPECT_THROW(reader.read(batch(0, three(), {.codec = 1}), Offset{0}, out), KafkaError);
-  EXPECT_THROW(reader.read(batch(0, three(), {.codec = 2}), Offset{0}, out), KafkaError);
-  EXPECT_THROW(reader.read(batch(0, three(), {.codec = 6}), Offset{0}, out), KafkaError);
+  EXPECT_THROW(read_alone(reader, batch(0, three(), {.magic = 1}), Offset{0}, out), KafkaError);
+  EXPECT_THROW(read_alone(reader, batch(0, three(), {.codec = 1}), Offset{0}, out), KafkaError);
+  EXPECT_THROW(read_alone(reader, batch(0, three(), {.codec = 2}), Offset{0}, out), KafkaError);
+  EXPECT_THROW(read_alone(reader, batch(0, three(), {.codec = 6}), Offset{0}, out), KafkaError);
   // A record that claims more bytes than its batch holds.
   std::string bad = batch(0, {{0, std::nullopt, "v"}});
   bad[61] = 0x7e;
-  EXPECT_THROW(reader.read(bad, Offset{0}, out), KafkaError);
+  EXPECT_THROW(read_alone(reader, bad, Offset{0}, out), KafkaError);
   // A compressed record set that is not lz4.
   std::string garbage = batch(0, three(), {.codec = 3});
   garbage[65] ^= 0x55;
-  EXPECT_THROW(reader.read(garbage, Offset{0}, out), KafkaError);
+  EXPECT_THROW(read_alone(reader, garbage, Offset{0}, out), KafkaError);
   // The reader is usable after a failure.
-  EXPECT_EQ(reader.read(batch(0, three(), {.codec = 3}), Offset{0}, out).next, Offset{3});
+  EXPECT_EQ(read_alone(reader, batch(0, three(), {.codec = 3}), Offset{0}, out).next, Offset{3});
 }
 
 }  // namespace

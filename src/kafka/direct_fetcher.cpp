@@ -1,0 +1,190 @@
+#include "kafka/direct_fetcher.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <thread>
+
+#include "base/errors.h"
+
+namespace smartcity::kafka {
+namespace {
+
+constexpr std::int16_t kOffsetOutOfRange = 1;
+
+}  // namespace
+
+struct DirectFetcher::Source {
+  BrokerAddress address;
+  std::vector<TopicPartition> partitions;
+  std::unique_ptr<KafkaFetchConnection> connection;
+};
+
+DirectFetcher::DirectFetcher(LeaderLookup leaders, FetchLimits limits,
+                             std::chrono::milliseconds timeout)
+    : leaders_(std::move(leaders)), limits_(limits), timeout_(timeout) {}
+
+DirectFetcher::~DirectFetcher() = default;
+
+void DirectFetcher::assign(const std::vector<FetchPosition>& positions) {
+  positions_.clear();
+  for (const FetchPosition& p : positions)
+    positions_.push_back({p.partition, p.offset, std::nullopt, false});
+  // A response in flight was asked for the old positions; a fresh connection
+  // is cheaper to reason about than matching it up.
+  sources_.clear();
+  reconnect_ = true;
+}
+
+DirectFetcher::Position* DirectFetcher::position(const TopicPartition& partition) {
+  for (Position& p : positions_) {
+    if (p.partition == partition) return &p;
+  }
+  return nullptr;
+}
+
+std::vector<TopicPartition> DirectFetcher::out_of_range() const {
+  std::vector<TopicPartition> refused;
+  for (const Position& p : positions_) {
+    if (p.out_of_range) refused.push_back(p.partition);
+  }
+  return refused;
+}
+
+void DirectFetcher::set_position(const TopicPartition& partition, Offset offset) {
+  if (Position* p = position(partition)) {
+    p->next = offset;
+    p->out_of_range = false;
+  }
+}
+
+std::optional<Offset> DirectFetcher::high_watermark(const TopicPartition& partition) const {
+  for (const Position& p : positions_) {
+    if (p.partition == partition) return p.high_watermark;
+  }
+  return std::nullopt;
+}
+
+std::vector<FetchPosition> DirectFetcher::positions_of(const Source& source) const {
+  std::vector<FetchPosition> result;
+  for (const Position& p : positions_) {
+    if (p.out_of_range) continue;
+    if (std::find(source.partitions.begin(), source.partitions.end(), p.partition) !=
+        source.partitions.end()) {
+      result.push_back({p.partition, p.next});
+    }
+  }
+  return result;
+}
+
+void DirectFetcher::drop(Source& source, const std::string& why) {
+  if (!warned_) {
+    spdlog::warn("fetching from Kafka broker {}:{}: {} (retrying)", source.address.host,
+                 source.address.port, why);
+    warned_ = true;
+  }
+  source.connection.reset();
+  reconnect_ = true;
+}
+
+void DirectFetcher::connect() {
+  std::vector<TopicPartition> wanted;
+  for (const Position& p : positions_)
+    wanted.push_back(p.partition);
+  std::map<BrokerAddress, std::vector<TopicPartition>> by_leader;
+  for (const auto& [tp, leader] : leaders_(wanted))
+    by_leader[leader].push_back(tp);
+  sources_.clear();
+  for (auto& [address, partitions] : by_leader) {
+    auto source = std::make_unique<Source>();
+    source->address = address;
+    source->partitions = std::move(partitions);
+    source->connection =
+        std::make_unique<KafkaFetchConnection>(address.host, address.port, timeout_);
+    sources_.push_back(std::move(source));
+  }
+  reconnect_ = false;
+}
+
+void DirectFetcher::poll(std::vector<ConsumedRecord>& out, std::chrono::milliseconds wait) {
+  if (positions_.empty()) return;
+  if (reconnect_) {
+    try {
+      connect();
+    } catch (const KafkaError& e) {
+      if (!warned_) spdlog::warn("{} (retrying)", e.what());
+      warned_ = true;
+      sources_.clear();
+      std::this_thread::sleep_for(wait);
+      return;
+    }
+  }
+  if (sources_.empty()) {  // no leader known yet for any partition
+    reconnect_ = true;
+    std::this_thread::sleep_for(wait);
+    return;
+  }
+  const FetchLimits limits{wait, limits_.min_bytes, limits_.max_bytes, limits_.partition_max_bytes};
+  for (auto& source : sources_) {
+    if (!source->connection || source->connection->in_flight()) continue;
+    const std::vector<FetchPosition> wanted = positions_of(*source);
+    if (wanted.empty()) continue;
+    try {
+      source->connection->send_fetch(wanted, limits);
+    } catch (const KafkaError& e) {
+      drop(*source, e.what());
+    }
+  }
+  next_source_ = (next_source_ + 1) % sources_.size();
+  Source& source = *sources_[next_source_];
+  if (!source.connection || !source.connection->in_flight()) return;
+  std::vector<FetchedPartition> fetched;
+  try {
+    fetched = source.connection->receive_fetch();
+  } catch (const KafkaError& e) {
+    drop(source, e.what());
+    std::this_thread::sleep_for(wait);
+    return;
+  }
+  // The views handed out by the last poll end here (its contract).
+  reader_.recycle();
+  bool leaders_moved = false;
+  for (const FetchedPartition& part : fetched) {
+    Position* p = position(part.partition);
+    if (p == nullptr) continue;
+    if (part.error_code == kOffsetOutOfRange) {
+      p->out_of_range = true;
+      continue;
+    }
+    if (part.error_code != 0) {
+      // Leader moved, partition not ready, and the like: all retriable
+      // after a fresh look at the leaders.
+      spdlog::debug("fetching {}[{}]: Kafka error code {}", part.partition.topic,
+                    part.partition.partition.value, part.error_code);
+      leaders_moved = true;
+      continue;
+    }
+    p->high_watermark = part.high_watermark;
+    records_.clear();
+    const RecordBatchRead read = reader_.read(part.records, p->next, records_);
+    for (const KafkaRecordView& r : records_) {
+      out.push_back(
+          {p->partition.topic, p->partition.partition, r.offset, r.timestamp_ms, r.key, r.value});
+    }
+    p->next = read.next;
+  }
+  warned_ = false;
+  if (leaders_moved) reconnect_ = true;
+  // Fetch ahead: the broker prepares the next response while the caller
+  // decodes this one.
+  const std::vector<FetchPosition> wanted = positions_of(source);
+  if (!reconnect_ && !wanted.empty()) {
+    try {
+      source.connection->send_fetch(wanted, limits);
+    } catch (const KafkaError& e) {
+      drop(source, e.what());
+    }
+  }
+}
+
+}  // namespace smartcity::kafka
