@@ -94,7 +94,8 @@ void add_stream_command(CLI::App& app) {
       ->add_option("--fetch", flags->fetch,
                    "Who fetches the records: direct (smartcity's own Fetch requests, a quarter "
                    "of librdkafka's CPU a record; plaintext brokers only), librdkafka, or auto "
-                   "(direct unless -X security.protocol asks for TLS or SASL)")
+                   "(direct unless -X security.protocol asks for TLS or SASL, or -X "
+                   "isolation.level=read_committed: the direct fetch reads every record written)")
       ->capture_default_str()
       ->check(CLI::IsMember({"auto", "direct", "librdkafka"}));
   command->add_flag("--until-caught-up", flags->until_caught_up,

@@ -77,12 +77,16 @@ std::map<std::string, std::vector<Partition>> describe_topics(
 }
 
 bool direct_fetch_speaks(const std::map<std::string, std::string>& properties) {
-  const auto it = properties.find("security.protocol");
-  if (it == properties.end()) return true;
-  std::string protocol = it->second;
-  std::transform(protocol.begin(), protocol.end(), protocol.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return protocol == "plaintext";
+  auto is = [&](const std::string& key, std::string_view wanted) {
+    const auto it = properties.find(key);
+    if (it == properties.end()) return false;
+    std::string value = it->second;
+    std::transform(value.begin(), value.end(), value.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return value == wanted;
+  };
+  return (properties.count("security.protocol") == 0 || is("security.protocol", "plaintext")) &&
+         !is("isolation.level", "read_committed");
 }
 
 std::map<TopicPartition, BrokerAddress> describe_leaders(

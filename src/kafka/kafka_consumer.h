@@ -61,7 +61,8 @@ struct ConsumerOptions {
   // Read the owned partitions with the direct fetch (`direct_fetcher`), a
   // quarter of librdkafka's CPU per record, rather than librdkafka's fetcher;
   // librdkafka still runs the group (it pauses what it owns). Plaintext
-  // brokers only.
+  // brokers only. It reads every record written (read_uncommitted), which is
+  // all there is from non-transactional producers such as smartcity's.
   bool direct_fetch = false;
 };
 
@@ -175,9 +176,11 @@ std::map<std::string, std::vector<Partition>> describe_topics(
     rd_kafka_t* handle, const std::vector<std::string>& topics, std::chrono::milliseconds timeout,
     const std::string& brokers);
 
-// Whether the direct fetch can talk to brokers configured with `properties`
-// (librdkafka's names): only plaintext, so not when `security.protocol` asks
-// for ssl, sasl_plaintext or sasl_ssl.
+// Whether the direct fetch can serve a consumer configured with `properties`
+// (librdkafka's names): not when `security.protocol` asks for ssl,
+// sasl_plaintext or sasl_ssl (it speaks plaintext only), nor when
+// `isolation.level` asks for read_committed (it skips no aborted
+// transactions).
 bool direct_fetch_speaks(const std::map<std::string, std::string>& properties);
 
 // The leader broker of each of `partitions` that has one, from the cluster's

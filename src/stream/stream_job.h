@@ -38,8 +38,8 @@ struct StreamOptions {
   std::uint64_t prefetch_bytes = 256ull << 20;
   // Who reads the records: the direct fetch (`kafka/direct_fetcher`, a
   // quarter of librdkafka's CPU per record), librdkafka's fetcher, or auto:
-  // direct unless `kafka_properties` asks for TLS or SASL, which only
-  // librdkafka speaks.
+  // direct unless `kafka_properties` asks for TLS, SASL or read_committed,
+  // which only librdkafka does (kafka::direct_fetch_speaks).
   enum class Fetch { kAuto, kDirect, kLibrdkafka };
   Fetch fetch = Fetch::kAuto;
   // Stop once everything present in the topics at start is committed.

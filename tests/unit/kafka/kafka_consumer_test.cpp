@@ -189,11 +189,13 @@ TEST(KafkaConsumer, DirectFetchMovesARefusedOffsetToWhereTheLogStarts) {
   EXPECT_EQ(records.front().offset, kept.first);
 }
 
-TEST(KafkaConsumer, DirectFetchSpeaksPlaintextOnly) {
+TEST(KafkaConsumer, DirectFetchServesPlaintextAndReadUncommittedOnly) {
   EXPECT_TRUE(direct_fetch_speaks({}));
   EXPECT_TRUE(direct_fetch_speaks({{"security.protocol", "PLAINTEXT"}}));
   EXPECT_FALSE(direct_fetch_speaks({{"security.protocol", "sasl_ssl"}}));
   EXPECT_FALSE(direct_fetch_speaks({{"security.protocol", "SSL"}}));
+  EXPECT_FALSE(direct_fetch_speaks({{"isolation.level", "read_committed"}}));
+  EXPECT_TRUE(direct_fetch_speaks({{"isolation.level", "read_uncommitted"}}));
 }
 
 TEST(KafkaConsumer, MissingTopicIsOneReadableError) {
