@@ -135,9 +135,35 @@ void DirectFetcher::poll(std::vector<ConsumedRecord>& out, std::chrono::millisec
       drop(*source, e.what());
     }
   }
-  next_source_ = (next_source_ + 1) % sources_.size();
+  // Read whichever broker answers first: one with nothing new holds its
+  // answer for `wait`, and the others' records must not queue behind it. The
+  // search starts after the broker read last, so a busy one starves none.
+  std::vector<std::size_t> waiting;
+  std::vector<KafkaFetchConnection*> connections;
+  for (std::size_t i = 1; i <= sources_.size(); ++i) {
+    const std::size_t index = (next_source_ + i) % sources_.size();
+    KafkaFetchConnection* connection = sources_[index]->connection.get();
+    if (connection == nullptr || !connection->in_flight()) continue;
+    waiting.push_back(index);
+    connections.push_back(connection);
+  }
+  if (waiting.empty()) return;
+  std::optional<std::size_t> first;
+  try {
+    first = KafkaFetchConnection::first_answering(connections, wait + timeout_);
+  } catch (const KafkaError& e) {
+    for (const std::size_t index : waiting)
+      drop(*sources_[index], e.what());
+    return;
+  }
+  if (!first) {
+    const std::string why = "no answer within " + std::to_string((wait + timeout_).count()) + " ms";
+    for (const std::size_t index : waiting)
+      drop(*sources_[index], why);
+    return;
+  }
+  next_source_ = waiting[*first];
   Source& source = *sources_[next_source_];
-  if (!source.connection || !source.connection->in_flight()) return;
   std::vector<FetchedPartition> fetched;
   try {
     fetched = source.connection->receive_fetch();

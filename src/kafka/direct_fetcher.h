@@ -2,7 +2,9 @@
 // `KafkaFetchConnection` per leader broker, `RecordBatchReader` over each
 // response), one fetch ahead: the next request to a broker is sent as soon as
 // its last response is read, so the broker prepares it while the caller
-// decodes. Single-threaded; `KafkaConsumer` owns it and decides the positions.
+// decodes. With several brokers, each poll reads whichever answers first, so
+// one with nothing new (it holds its answer for the poll's wait) delays no
+// other. Single-threaded; `KafkaConsumer` owns it and decides the positions.
 //
 // Operational trouble is retried, not thrown: a lost or refused connection,
 // or a partition whose leader moved, drops that broker's connection and

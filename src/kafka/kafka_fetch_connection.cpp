@@ -3,6 +3,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -162,6 +163,30 @@ std::span<const char> KafkaFetchConnection::receive_response() {
     throw KafkaError("Kafka broker " + address_ + " answered another request");
   }
   return std::span<const char>(response_).subspan(4);
+}
+
+std::optional<std::size_t> KafkaFetchConnection::first_answering(
+    std::span<KafkaFetchConnection* const> connections, std::chrono::milliseconds wait) {
+  std::vector<pollfd> sockets;
+  for (const KafkaFetchConnection* c : connections) {
+    SMARTCITY_CHECK(c->in_flight_, "only a connection with a request in flight answers");
+    sockets.push_back({c->socket_, POLLIN, 0});
+  }
+  const auto deadline = std::chrono::steady_clock::now() + wait;
+  while (true) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    const int ready = ::poll(sockets.data(), sockets.size(),
+                             static_cast<int>(std::max<std::int64_t>(left.count(), 0)));
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready < 0) {
+      throw KafkaError(std::string("waiting for Kafka brokers to answer: ") + std::strerror(errno));
+    }
+    for (std::size_t i = 0; i < sockets.size(); ++i) {
+      if (sockets[i].revents != 0) return i;  // POLLIN, or POLLHUP/POLLERR for receive to name
+    }
+    if (left.count() <= 0) return std::nullopt;
+  }
 }
 
 std::vector<FetchedPartition> KafkaFetchConnection::fetch(

@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -62,6 +63,14 @@ class KafkaFetchConnection {
   void send_fetch(const std::vector<FetchPosition>& positions, const FetchLimits& limits);
   std::vector<FetchedPartition> receive_fetch();
   bool in_flight() const { return in_flight_; }
+
+  // Waits up to `wait` until one of `connections` (each with a request in
+  // flight) has its response arriving, or its connection closing, so that
+  // receive_fetch() on it will not wait out a broker holding its answer for
+  // lack of new records. Returns the first such in the given order; nullopt
+  // if none did in time. Throws KafkaError if the wait itself fails.
+  static std::optional<std::size_t> first_answering(
+      std::span<KafkaFetchConnection* const> connections, std::chrono::milliseconds wait);
 
   const std::string& address() const { return address_; }
 

@@ -1,5 +1,5 @@
-// librdkafka's mock cluster with one broker and the topic vehicle_data (two
-// partitions), for the kafka unit tests. The mock cluster is only fit for
+// librdkafka's mock cluster with one broker (or `brokers`) and the topic
+// vehicle_data (two partitions), for the kafka unit tests. The mock cluster is only fit for
 // unit tests (it keeps ~5 MiB per partition and drops older records
 // silently); the real-broker behaviour is covered by tests/integration.
 #pragma once
@@ -18,9 +18,9 @@ namespace smartcity::kafka {
 
 class MockCluster {
  public:
-  MockCluster() {
+  explicit MockCluster(int brokers = 1) {
     owner_ = make_client(RD_KAFKA_PRODUCER, make_client_config({}));
-    cluster_ = rd_kafka_mock_cluster_new(owner_.get(), 1);
+    cluster_ = rd_kafka_mock_cluster_new(owner_.get(), brokers);
     rd_kafka_mock_topic_create(cluster_, "vehicle_data", 2, 1);
     producer_ =
         make_client(RD_KAFKA_PRODUCER, make_client_config({{"bootstrap.servers", bootstrap()}}));
@@ -39,6 +39,14 @@ class MockCluster {
       rd_kafka_mock_broker_set_down(cluster_, 1);
     }
   }
+
+  // Moves the leadership of `partition` to broker `broker` (1-based).
+  void set_leader(int partition, int broker) {
+    ASSERT_EQ(rd_kafka_mock_partition_set_leader(cluster_, "vehicle_data", partition, broker),
+              RD_KAFKA_RESP_ERR_NO_ERROR);
+  }
+  // A client of the cluster, for the metadata the tests look up.
+  rd_kafka_t* client() const { return producer_.get(); }
 
   void produce(int partition, int count, std::size_t padding = 0) {
     for (int i = 0; i < count; ++i) {
