@@ -32,13 +32,16 @@ def perf_report(data, sort):
     return rows
 
 
-def thread_role(key, main_tid):
+def thread_role(key, main_tid, fetch):
     """`perf report --sort pid` keys look like "28400:smartcity"."""
     tid, _, name = key.partition(":")
+    direct = fetch != "librdkafka"
     if name.startswith("rdk:"):
-        return "librdkafka threads (fetch, lz4 decompression)"
+        return ("librdkafka threads (the group, metadata)" if direct
+                else "librdkafka threads (fetch, lz4 decompression)")
     if int(tid) == main_tid:
-        return "main thread (poll, decode into column batches)"
+        return ("main thread (direct fetch, lz4, decode into column batches)" if direct
+                else "main thread (poll, decode into column batches)")
     return "commit threads (Parquet encoding, zstd, file sync)"
 
 
@@ -46,6 +49,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=2_000_000)
     parser.add_argument("--partitions", type=int, default=3)
+    parser.add_argument("--fetch", choices=["auto", "direct", "librdkafka"], default="auto",
+                        help="the stream's --fetch (auto is direct on the local broker)")
     args = parser.parse_args()
     if shutil.which("perf") is None:
         sys.exit("stream_profile: needs perf (apt-get install linux-perf)")
@@ -61,7 +66,8 @@ def main():
         proc = subprocess.Popen(
             ["perf", "record", "-F", str(FREQUENCY), "-o", str(data), "--", SMARTCITY, "stream",
              "--brokers", broker.bootstrap, "--lake", str(work / "lake"), "--group", "profile",
-             "--until-caught-up"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+             "--fetch", args.fetch, "--until-caught-up"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         _, stderr = proc.communicate()
         if proc.returncode != 0:
             sys.exit(f"perf record of the stream failed:\n{stderr[-3000:]}")
@@ -73,7 +79,7 @@ def main():
     main_tid = min(int(key.partition(":")[0]) for _, key in threads)
     roles = {}
     for percent, key in threads:
-        role = thread_role(key, main_tid)
+        role = thread_role(key, main_tid, args.fetch)
         roles[role] = roles.get(role, 0.0) + percent
     libraries = perf_report(data, "dso")[:10]
     symbols = perf_report(data, "sym")[:15]
@@ -90,13 +96,15 @@ def main():
              for percent, name in libraries]
     rows += [["symbol", name.replace("|", "\\|")[:90], f"{percent:.1f}%", per_million(percent)]
              for percent, name in symbols]
-    write_results("stream-profile",
-                  {"events": args.events, "partitions": args.partitions,
+    name = "stream-profile" if args.fetch == "auto" else f"stream-profile-{args.fetch}"
+    write_results(name,
+                  {"events": args.events, "partitions": args.partitions, "fetch": args.fetch,
                    "cpu_s": cpu_s, "threads": roles,
                    "libraries": {name: percent for percent, name in libraries},
                    "symbols": {name: percent for percent, name in symbols}},
                   ["by", "what", "share of CPU samples", "CPU s per million events"], rows,
-                  f"`stream --until-caught-up` of {args.events:,} seed-shaped events under "
+                  f"`stream --fetch {args.fetch} --until-caught-up` of {args.events:,} seed-shaped "
+                  f"events under "
                   f"`perf record -F {FREQUENCY}` ({cpu_s} CPU s sampled).")
 
 
