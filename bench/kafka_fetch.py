@@ -3,9 +3,9 @@
 of the stream. Preloads N seed-shaped events into a real broker (as
 stream_baseline.py does), then reads all of them, several runs alternating,
 with bench/kafka_fetch_bench's two clients: librdkafka (the stream's
-KafkaConsumer and its poll loop) and the direct fetch (KafkaFetchConnection
-and RecordBatchReader: Fetch requests on one connection, records read in
-place out of the response). Both must agree on every record (a digest of
+KafkaConsumer and its poll loop) and the direct fetch (DirectFetcher:
+Fetch requests on one connection per broker, records read in place out of
+the response). Both must agree on every record (a digest of
 each record's offset, size and ends); the measures are CPU seconds per
 million records (user + system, all threads) and records/s.
 
@@ -77,8 +77,8 @@ def main():
                   f"{args.partitions} partitions per topic, read from their beginning to their "
                   f"end, {args.runs} runs each, alternating after one untimed run each. Both "
                   f"clients read the same records (one digest over all runs). The direct fetch "
-                  f"runs on one thread, fetch then read, with no fetch ahead; librdkafka fetches "
-                  f"on its own threads while the caller polls.")
+                  f"(`DirectFetcher`) runs on the caller's thread, one response ahead; librdkafka "
+                  f"fetches on its own threads while the caller polls.")
 
 
 def read_once(broker, client):
