@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <thread>
 
+#include "base/check.h"
 #include "base/errors.h"
 
 namespace smartcity::kafka {
@@ -32,6 +33,7 @@ void DirectFetcher::assign(const std::vector<FetchPosition>& positions) {
     positions_.push_back({p.partition, p.offset, std::nullopt, false});
   // A response in flight was asked for the old positions; a fresh connection
   // is cheaper to reason about than matching it up.
+  pending_ = {};
   sources_.clear();
   reconnect_ = true;
 }
@@ -53,6 +55,18 @@ std::vector<TopicPartition> DirectFetcher::out_of_range() const {
 
 void DirectFetcher::set_position(const TopicPartition& partition, Offset offset) {
   if (Position* p = position(partition)) {
+    // Records fetched, or asked for, from the old position must not be
+    // handed out: forget them, with the connection that may bring them.
+    for (auto& source : sources_) {
+      if (std::find(source->partitions.begin(), source->partitions.end(), partition) ==
+          source->partitions.end())
+        continue;
+      if (pending_.source == source.get()) abandon_pending();
+      if (source->connection && source->connection->in_flight()) {
+        source->connection.reset();
+        reconnect_ = true;
+      }
+    }
     p->next = offset;
     p->out_of_range = false;
   }
@@ -83,6 +97,7 @@ void DirectFetcher::drop(Source& source, const std::string& why) {
                  source.address.port, why);
     warned_ = true;
   }
+  if (pending_.source == &source) abandon_pending();
   source.connection.reset();
   reconnect_ = true;
 }
@@ -108,6 +123,10 @@ void DirectFetcher::connect() {
 
 void DirectFetcher::poll(std::vector<ConsumedRecord>& out, std::chrono::milliseconds wait) {
   if (positions_.empty()) return;
+  if (pending_.source != nullptr) {
+    read_pending(out);
+    return;
+  }
   if (reconnect_) {
     try {
       connect();
@@ -124,16 +143,8 @@ void DirectFetcher::poll(std::vector<ConsumedRecord>& out, std::chrono::millisec
     std::this_thread::sleep_for(wait);
     return;
   }
-  const FetchLimits limits{wait, limits_.min_bytes, limits_.max_bytes, limits_.partition_max_bytes};
   for (auto& source : sources_) {
-    if (!source->connection || source->connection->in_flight()) continue;
-    const std::vector<FetchPosition> wanted = positions_of(*source);
-    if (wanted.empty()) continue;
-    try {
-      source->connection->send_fetch(wanted, limits);
-    } catch (const KafkaError& e) {
-      drop(*source, e.what());
-    }
+    if (source->connection && !source->connection->in_flight()) send_fetch(*source, wait);
   }
   // Read whichever broker answers first: one with nothing new holds its
   // answer for `wait`, and the others' records must not queue behind it. The
@@ -172,10 +183,15 @@ void DirectFetcher::poll(std::vector<ConsumedRecord>& out, std::chrono::millisec
     std::this_thread::sleep_for(wait);
     return;
   }
-  // The views handed out by the last poll end here (its contract).
-  reader_.recycle();
+  accept(source, std::move(fetched), wait);
+  read_pending(out);
+}
+
+void DirectFetcher::accept(Source& source, std::vector<FetchedPartition> fetched,
+                           std::chrono::milliseconds wait) {
+  pending_ = {&source, {}, 0};
   bool leaders_moved = false;
-  for (const FetchedPartition& part : fetched) {
+  for (FetchedPartition& part : fetched) {
     Position* p = position(part.partition);
     if (p == nullptr) continue;
     if (part.error_code == kOffsetOutOfRange) {
@@ -191,25 +207,57 @@ void DirectFetcher::poll(std::vector<ConsumedRecord>& out, std::chrono::millisec
       continue;
     }
     p->high_watermark = part.high_watermark;
+    const Offset from = p->next;
+    p->next = RecordBatchReader::next_offset(part.records, from);
+    if (p->next != from) pending_.partitions.push_back({std::move(part), from});
+  }
+  if (pending_.partitions.empty()) pending_ = {};
+  warned_ = false;
+  if (leaders_moved) {
+    reconnect_ = true;
+    return;
+  }
+  // Fetch ahead: the broker prepares the next response while the caller
+  // decodes this one.
+  send_fetch(source, wait);
+}
+
+void DirectFetcher::abandon_pending() {
+  for (std::size_t i = pending_.next; i < pending_.partitions.size(); ++i) {
+    if (Position* p = position(pending_.partitions[i].part.partition))
+      p->next = pending_.partitions[i].from;
+  }
+  pending_ = {};
+}
+
+void DirectFetcher::read_pending(std::vector<ConsumedRecord>& out) {
+  // The views handed out by the last poll end here (its contract).
+  reader_.recycle();
+  while (pending_.next < pending_.partitions.size()) {
+    const PendingPartition& pending = pending_.partitions[pending_.next];
+    Position* p = position(pending.part.partition);
+    SMARTCITY_CHECK(p != nullptr, "a pending partition is assigned");
     records_.clear();
-    const RecordBatchRead read = reader_.read(part.records, p->next, records_);
+    const RecordBatchRead read = reader_.read(pending.part.records, pending.from, records_);
+    ++pending_.next;
+    SMARTCITY_CHECK(read.next == p->next, "the batch headers and their records agree on the end");
     for (const KafkaRecordView& r : records_) {
       out.push_back(
           {p->partition.topic, p->partition.partition, r.offset, r.timestamp_ms, r.key, r.value});
     }
-    p->next = read.next;
+    if (!records_.empty()) break;  // one partition's records per poll
   }
-  warned_ = false;
-  if (leaders_moved) reconnect_ = true;
-  // Fetch ahead: the broker prepares the next response while the caller
-  // decodes this one.
+  if (pending_.next == pending_.partitions.size()) pending_ = {};
+}
+
+void DirectFetcher::send_fetch(Source& source, std::chrono::milliseconds wait) {
   const std::vector<FetchPosition> wanted = positions_of(source);
-  if (!reconnect_ && !wanted.empty()) {
-    try {
-      source.connection->send_fetch(wanted, limits);
-    } catch (const KafkaError& e) {
-      drop(source, e.what());
-    }
+  if (wanted.empty()) return;
+  try {
+    source.connection->send_fetch(
+        wanted, {wait, limits_.min_bytes, limits_.max_bytes, limits_.partition_max_bytes});
+  } catch (const KafkaError& e) {
+    drop(source, e.what());
   }
 }
 

@@ -1,10 +1,10 @@
 // Reads the partitions a consumer owns with the direct fetch (one
 // `KafkaFetchConnection` per leader broker, `RecordBatchReader` over each
 // response), one fetch ahead: the next request to a broker is sent as soon as
-// its last response is read, so the broker prepares it while the caller
-// decodes. With several brokers, each poll reads whichever answers first, so
-// one with nothing new (it holds its answer for the poll's wait) delays no
-// other. Single-threaded; `KafkaConsumer` owns it and decides the positions.
+// its last response arrives (its batch headers say where it ends), so the
+// broker prepares it while the caller decodes. With several brokers, each poll reads whichever
+// answers first, so one with nothing new (it holds its answer for the poll's wait) delays no other.
+// Single-threaded; `KafkaConsumer` owns it and decides the positions.
 //
 // Operational trouble is retried, not thrown: a lost or refused connection,
 // or a partition whose leader moved, drops that broker's connection and
@@ -57,8 +57,12 @@ class DirectFetcher {
   void assign(const std::vector<FetchPosition>& positions);
   bool empty() const { return positions_.empty(); }
 
-  // Appends to `out` the records of one fetch response (or none, after
-  // `wait` or a retried failure), in offset order within each partition.
+  // Appends to `out` the records of one partition of a fetch response (or
+  // none, after `wait` or a retried failure), in offset order. A response's
+  // partitions are handed out one per poll, each decompressed only when its
+  // turn comes: the caller then reads records its cache still holds, where a
+  // whole 16 MiB response decompressed at once had left it, and only one
+  // partition's decompressed bytes are held at a time.
   void poll(std::vector<ConsumedRecord>& out, std::chrono::milliseconds wait);
 
   // The partitions whose position the broker refused as out of range (their
@@ -78,8 +82,33 @@ class DirectFetcher {
     bool out_of_range = false;
   };
   struct Source;
+  // A response received and not yet handed out in full; its partitions view
+  // the source's connection buffer, which lives until that connection's
+  // next receive. The positions have moved past it already (so that the
+  // next request went out at once); `from` is where each part was asked for.
+  struct PendingPartition {
+    FetchedPartition part;
+    Offset from;
+  };
+  struct PendingResponse {
+    Source* source = nullptr;
+    std::vector<PendingPartition> partitions;
+    std::size_t next = 0;
+  };
 
   void connect();
+  // Takes in a response from `source`: moves the positions past it and asks
+  // the broker for the next one before anything is decompressed.
+  void accept(Source& source, std::vector<FetchedPartition> fetched,
+              std::chrono::milliseconds wait);
+  // Hands out the next partition of `pending_` that has records.
+  void read_pending(std::vector<ConsumedRecord>& out);
+  // Forgets what `pending_` holds, moving its positions back to where it
+  // was asked for, so that none of it is skipped.
+  void abandon_pending();
+  // Asks the source's broker for its partitions from their positions, if it
+  // leads any still read; a failure drops the connection (retried later).
+  void send_fetch(Source& source, std::chrono::milliseconds wait);
   void drop(Source& source, const std::string& why);
   std::vector<FetchPosition> positions_of(const Source& source) const;
   Position* position(const TopicPartition& partition);
@@ -92,6 +121,7 @@ class DirectFetcher {
   std::size_t next_source_ = 0;
   bool reconnect_ = true;
   bool warned_ = false;
+  PendingResponse pending_;
   RecordBatchReader reader_;
   std::vector<KafkaRecordView> records_;
 };

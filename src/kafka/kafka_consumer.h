@@ -101,8 +101,8 @@ class KafkaConsumer {
   std::vector<KafkaMessage> poll(std::size_t max_messages, std::chrono::milliseconds timeout);
 
   // Replaces `batch`'s records with those read now, by whichever fetch the
-  // options chose: up to `max_messages` from librdkafka, or one fetch
-  // response's worth from the direct fetch. Waits up to `timeout` for the
+  // options chose: up to `max_messages` from librdkafka, or one partition
+  // of a fetch response from the direct fetch. Waits up to `timeout` for the
   // first. The views live until the next poll_records or rebalance. Throws
   // as poll() does.
   void poll_records(ConsumedBatch& batch, std::size_t max_messages,

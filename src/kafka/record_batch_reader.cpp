@@ -3,6 +3,8 @@
 #include <lz4frame.h>
 #include <zstd.h>
 
+#include <optional>
+
 #include "base/check.h"
 #include "base/errors.h"
 #include "kafka/kafka_wire_format.h"
@@ -33,6 +35,49 @@ struct BatchHeader {
   std::int16_t attributes = 0;
   std::int32_t record_count = 0;
 };
+
+// One batch's header and where its bytes sit in the records it came in.
+struct Batch {
+  BatchHeader header;
+  std::size_t start = 0;   // of its baseOffset
+  std::size_t length = 0;  // batchLength: the bytes after the log overhead
+  Offset after() const { return Offset{header.base_offset + header.last_offset_delta + 1}; }
+};
+
+// Reads the header of the batch at `in` and moves `in` past the batch; nullopt
+// once fewer bytes remain than a whole batch (cut short by the fetch size).
+std::optional<Batch> read_batch(WireReader& in, std::span<const char> records) {
+  if (in.remaining() < kLogOverheadBytes) return std::nullopt;
+  Batch batch;
+  batch.start = in.position();
+  batch.header.base_offset = in.int64();
+  const std::int32_t batch_length = in.int32();
+  if (batch_length < 0) corrupt("negative batch length");
+  if (static_cast<std::size_t>(batch_length) > in.remaining()) return std::nullopt;
+  if (static_cast<std::size_t>(batch_length) + kLogOverheadBytes < kBatchHeaderBytes) {
+    corrupt("batch shorter than its header");
+  }
+  batch.length = static_cast<std::size_t>(batch_length);
+  const std::int8_t magic = records[batch.start + kMagicAt];
+  if (magic != 2) {
+    throw KafkaError("the broker sent record batches in message format v" + std::to_string(magic) +
+                     "; smartcity reads v2 (Kafka 0.11 and later)");
+  }
+  WireReader body(in.view(batch.length));
+  body.int32();  // partitionLeaderEpoch
+  body.int8();   // magic
+  body.int32();  // crc
+  batch.header.attributes = body.int16();
+  batch.header.last_offset_delta = body.int32();
+  batch.header.base_timestamp = body.int64();
+  body.int64();  // maxTimestamp
+  body.int64();  // producerId
+  body.int16();  // producerEpoch
+  body.int32();  // baseSequence
+  batch.header.record_count = body.int32();
+  SMARTCITY_CHECK(!body.failed(), "a batch of at least its header's size reads its header");
+  return batch;
+}
 
 // Reads one record of a batch into `record`; false if the bytes run out.
 bool read_record(WireReader& in, const BatchHeader& batch, KafkaRecordView& record) {
@@ -123,48 +168,29 @@ std::span<const char> RecordBatchReader::decompress(int codec, std::span<const c
   return {out.data(), produced};
 }
 
+Offset RecordBatchReader::next_offset(std::span<const char> records, Offset from) {
+  Offset next = from;
+  WireReader in(records);
+  while (const std::optional<Batch> batch = read_batch(in, records)) {
+    if (batch->after() > from) next = batch->after();
+  }
+  return next;
+}
+
 RecordBatchRead RecordBatchReader::read(std::span<const char> records, Offset from,
                                         std::vector<KafkaRecordView>& out) {
   RecordBatchRead result{from, 0};
   WireReader in(records);
-  while (in.remaining() >= kLogOverheadBytes) {
-    const std::size_t start = in.position();
-    BatchHeader batch;
-    batch.base_offset = in.int64();
-    const std::int32_t batch_length = in.int32();
-    if (batch_length < 0) corrupt("negative batch length");
-    if (static_cast<std::size_t>(batch_length) > in.remaining()) break;  // cut short by the fetch
-    if (static_cast<std::size_t>(batch_length) + kLogOverheadBytes < kBatchHeaderBytes) {
-      corrupt("batch shorter than its header");
-    }
-    const std::int8_t magic = records[start + kMagicAt];
-    if (magic != 2) {
-      throw KafkaError("the broker sent record batches in message format v" +
-                       std::to_string(magic) + "; smartcity reads v2 (Kafka 0.11 and later)");
-    }
-    WireReader body(in.view(static_cast<std::size_t>(batch_length)));
-    body.int32();  // partitionLeaderEpoch
-    body.int8();   // magic
-    body.int32();  // crc
-    batch.attributes = body.int16();
-    batch.last_offset_delta = body.int32();
-    batch.base_timestamp = body.int64();
-    body.int64();  // maxTimestamp
-    body.int64();  // producerId
-    body.int16();  // producerEpoch
-    body.int32();  // baseSequence
-    batch.record_count = body.int32();
-    SMARTCITY_CHECK(!body.failed(), "a batch of at least its header's size reads its header");
-    const Offset after{batch.base_offset + batch.last_offset_delta + 1};
-    if (after <= from) continue;  // wholly before the requested offset
-    result.next = after;
-    result.batch_bytes += in.position() - start;
+  while (const std::optional<Batch> found = read_batch(in, records)) {
+    const BatchHeader& batch = found->header;
+    if (found->after() <= from) continue;  // wholly before the requested offset
+    result.next = found->after();
+    result.batch_bytes += in.position() - found->start;
     if ((batch.attributes & kControlBatch) != 0) continue;
 
     const int codec = batch.attributes & 0x07;
-    std::span<const char> record_bytes(
-        records.data() + start + kBatchHeaderBytes,
-        static_cast<std::size_t>(batch_length) + kLogOverheadBytes - kBatchHeaderBytes);
+    std::span<const char> record_bytes(records.data() + found->start + kBatchHeaderBytes,
+                                       found->length + kLogOverheadBytes - kBatchHeaderBytes);
     if (codec == kCodecLz4 || codec == kCodecZstd) {
       record_bytes = decompress(codec, record_bytes);
     } else if (codec == kCodecGzip || codec == kCodecSnappy) {

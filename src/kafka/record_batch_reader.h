@@ -61,6 +61,11 @@ class RecordBatchReader {
   RecordBatchRead read(std::span<const char> records, Offset from,
                        std::vector<KafkaRecordView>& out);
 
+  // Where `read(records, from, ...)` would say the next fetch starts, from
+  // the batches' headers alone: nothing is decompressed. Throws as `read`
+  // does for bytes that do not parse as batches.
+  static Offset next_offset(std::span<const char> records, Offset from);
+
   // Ends the life of every view handed out so far: their decompression
   // buffers are reused by the reads that follow.
   void recycle() { decompressed_used_ = 0; }

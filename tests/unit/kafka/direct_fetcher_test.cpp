@@ -1,5 +1,5 @@
-// DirectFetcher over librdkafka's mock cluster with two brokers, each leading
-// one partition. The mock holds the answer to a fetch that finds nothing new
+// DirectFetcher over librdkafka's mock cluster. Where two brokers each lead
+// one partition, the mock holds the answer to a fetch that finds nothing new
 // for the whole wait (a real broker too, unless records arrive meanwhile),
 // which is what makes a fetcher that waits on its brokers in turn slow.
 #include "kafka/direct_fetcher.h"
@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "kafka/kafka_consumer.h"
@@ -17,6 +18,81 @@ namespace smartcity::kafka {
 namespace {
 
 using namespace std::chrono_literals;
+
+// A fetcher that looks the leaders up in `cluster`'s metadata.
+DirectFetcher fetcher_of(const MockCluster& cluster, FetchLimits limits = {}) {
+  return DirectFetcher(
+      [&cluster](const std::vector<TopicPartition>& partitions) {
+        return describe_leaders(cluster.client(), partitions, 5s);
+      },
+      limits, 5s);
+}
+
+// The offsets of `records`, each with its partition's number in front.
+std::vector<std::pair<int, std::int64_t>> offsets_of(const std::vector<ConsumedRecord>& records) {
+  std::vector<std::pair<int, std::int64_t>> offsets;
+  for (const ConsumedRecord& r : records)
+    offsets.emplace_back(r.partition.value, r.offset.value);
+  return offsets;
+}
+
+// The records of the first poll that has any (up to ten polls of a second).
+std::vector<ConsumedRecord> first_records(DirectFetcher& fetcher) {
+  std::vector<ConsumedRecord> records;
+  for (int polls = 0; records.empty() && polls < 10; ++polls)
+    fetcher.poll(records, 1s);
+  return records;
+}
+
+const TopicPartition kFirst{"vehicle_data", Partition{0}};
+const TopicPartition kSecond{"vehicle_data", Partition{1}};
+
+TEST(DirectFetcher, HandsOutOnePartitionOfAResponsePerPoll) {
+  MockCluster cluster;  // one broker leads both partitions: one response holds both
+  cluster.produce(0, 3);
+  cluster.produce(1, 3);
+  DirectFetcher fetcher = fetcher_of(cluster);
+  fetcher.assign({{kFirst, Offset{0}}, {kSecond, Offset{0}}});
+  std::vector<ConsumedRecord> records = first_records(fetcher);
+  const std::vector<std::pair<int, std::int64_t>> first = offsets_of(records);
+  ASSERT_EQ(first.size(), 3u);
+  const int first_partition = first.front().first;
+  EXPECT_EQ(first, (std::vector<std::pair<int, std::int64_t>>{
+                       {first_partition, 0}, {first_partition, 1}, {first_partition, 2}}));
+
+  // The other partition comes from the response already received: no wait.
+  records.clear();
+  const auto started = std::chrono::steady_clock::now();
+  fetcher.poll(records, 1s);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 500ms);
+  const int second_partition = 1 - first_partition;
+  EXPECT_EQ(offsets_of(records),
+            (std::vector<std::pair<int, std::int64_t>>{
+                {second_partition, 0}, {second_partition, 1}, {second_partition, 2}}));
+}
+
+TEST(DirectFetcher, AMovedPositionDiscardsTheBytesFetchedForTheOldOne) {
+  MockCluster cluster;
+  cluster.produce(0, 3);
+  cluster.produce(1, 3);
+  DirectFetcher fetcher = fetcher_of(cluster);
+  // The second partition is asked for from offset 2 ...
+  fetcher.assign({{kFirst, Offset{0}}, {kSecond, Offset{2}}});
+  std::vector<ConsumedRecord> records = first_records(fetcher);
+  ASSERT_EQ(records.size(), 3u) << "the first partition's records come first";
+  ASSERT_EQ(records.front().partition, kFirst.partition);
+  // ... and moved back to 0 while its records from 2 wait to be handed out:
+  // handing those out now would skip offsets 0 and 1.
+  fetcher.set_position(kSecond, Offset{0});
+  std::vector<std::pair<int, std::int64_t>> second;
+  for (int polls = 0; second.size() < 3 && polls < 10; ++polls) {
+    records.clear();
+    fetcher.poll(records, 1s);
+    for (const auto& offset : offsets_of(records))
+      second.push_back(offset);
+  }
+  EXPECT_EQ(second, (std::vector<std::pair<int, std::int64_t>>{{1, 0}, {1, 1}, {1, 2}}));
+}
 
 TEST(DirectFetcher, AnIdleBrokerDoesNotHoldUpTheRecordsOfABusyOne) {
   MockCluster cluster(2);
@@ -32,11 +108,7 @@ TEST(DirectFetcher, AnIdleBrokerDoesNotHoldUpTheRecordsOfABusyOne) {
   ASSERT_EQ(leaders.size(), 2u);
   ASSERT_NE(leaders.at(busy), leaders.at(idle));
 
-  DirectFetcher fetcher(
-      [&](const std::vector<TopicPartition>& partitions) {
-        return describe_leaders(cluster.client(), partitions, 5s);
-      },
-      FetchLimits{.partition_max_bytes = 2 << 10}, 5s);
+  DirectFetcher fetcher = fetcher_of(cluster, FetchLimits{.partition_max_bytes = 2 << 10});
   fetcher.assign({{busy, Offset{0}}, {idle, Offset{0}}});
   std::vector<ConsumedRecord> records;
   std::vector<std::string> values;

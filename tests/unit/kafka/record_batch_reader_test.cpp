@@ -95,11 +95,16 @@ std::string batch(std::int64_t base_offset, const std::vector<TestRecord>& recor
 }
 
 // One read on its own: views of earlier reads end, `out` holds this one's.
+// Every read also checks that the header walk DirectFetcher moves its
+// positions by ends where the read does.
 RecordBatchRead read_alone(RecordBatchReader& reader, std::string_view bytes, Offset from,
                            std::vector<KafkaRecordView>& out) {
   reader.recycle();
   out.clear();
-  return reader.read(std::span<const char>(bytes.data(), bytes.size()), from, out);
+  const std::span<const char> records(bytes.data(), bytes.size());
+  const RecordBatchRead read = reader.read(records, from, out);
+  EXPECT_EQ(RecordBatchReader::next_offset(records, from), read.next);
+  return read;
 }
 
 std::vector<TestRecord> three() {
