@@ -12,6 +12,10 @@ namespace smartcity::kafka {
 namespace {
 
 constexpr std::int16_t kOffsetOutOfRange = 1;
+// Between attempts to reach a broker that could not be: a refused
+// connection costs little, but one to a host that does not answer costs the
+// whole timeout, and the other brokers' records wait meanwhile.
+constexpr std::chrono::milliseconds kReconnectBackoff{500};
 
 }  // namespace
 
@@ -36,6 +40,7 @@ void DirectFetcher::assign(const std::vector<FetchPosition>& positions) {
   pending_ = {};
   sources_.clear();
   reconnect_ = true;
+  reconnect_at_ = {};
 }
 
 DirectFetcher::Position* DirectFetcher::position(const TopicPartition& partition) {
@@ -92,33 +97,59 @@ std::vector<FetchPosition> DirectFetcher::positions_of(const Source& source) con
 }
 
 void DirectFetcher::drop(Source& source, const std::string& why) {
-  if (!warned_) {
-    spdlog::warn("fetching from Kafka broker {}:{}: {} (retrying)", source.address.host,
-                 source.address.port, why);
-    warned_ = true;
-  }
+  warn_down(source.address, why);
   if (pending_.source == &source) abandon_pending();
   source.connection.reset();
   reconnect_ = true;
 }
 
+void DirectFetcher::warn_down(const BrokerAddress& address, const std::string& why) {
+  if (down_.insert(address).second)
+    spdlog::warn("fetching from Kafka broker {}:{}: {} (retrying)", address.host, address.port,
+                 why);
+}
+
 void DirectFetcher::connect() {
+  SMARTCITY_CHECK(pending_.source == nullptr, "no response is pending when sources change");
   std::vector<TopicPartition> wanted;
   for (const Position& p : positions_)
     wanted.push_back(p.partition);
   std::map<BrokerAddress, std::vector<TopicPartition>> by_leader;
   for (const auto& [tp, leader] : leaders_(wanted))
     by_leader[leader].push_back(tp);
-  sources_.clear();
-  for (auto& [address, partitions] : by_leader) {
+  // A broker that leads the same partitions over a live connection keeps
+  // it, with its request in flight; one that cannot be reached now is tried
+  // again later, and holds up no other.
+  std::vector<std::unique_ptr<Source>> sources;
+  bool all_connected = true;
+  for (auto& led : by_leader) {
+    // Named, not bound: a lambda may not capture a structured binding in C++20.
+    const BrokerAddress& address = led.first;
+    std::vector<TopicPartition>& partitions = led.second;
+    const auto same = std::find_if(sources_.begin(), sources_.end(), [&](const auto& source) {
+      return source && source->connection && source->address == address &&
+             source->partitions == partitions;
+    });
+    if (same != sources_.end()) {
+      sources.push_back(std::move(*same));
+      continue;
+    }
     auto source = std::make_unique<Source>();
     source->address = address;
     source->partitions = std::move(partitions);
-    source->connection =
-        std::make_unique<KafkaFetchConnection>(address.host, address.port, timeout_);
-    sources_.push_back(std::move(source));
+    try {
+      source->connection =
+          std::make_unique<KafkaFetchConnection>(address.host, address.port, timeout_);
+    } catch (const KafkaError& e) {
+      warn_down(address, e.what());
+      all_connected = false;
+    }
+    sources.push_back(std::move(source));
   }
-  reconnect_ = false;
+  sources_ = std::move(sources);
+  lookup_warned_ = false;
+  reconnect_ = !all_connected;
+  if (reconnect_) reconnect_at_ = std::chrono::steady_clock::now() + kReconnectBackoff;
 }
 
 void DirectFetcher::poll(std::vector<ConsumedRecord>& out, std::chrono::milliseconds wait) {
@@ -127,18 +158,18 @@ void DirectFetcher::poll(std::vector<ConsumedRecord>& out, std::chrono::millisec
     read_pending(out);
     return;
   }
-  if (reconnect_) {
+  if (reconnect_ && std::chrono::steady_clock::now() >= reconnect_at_) {
     try {
       connect();
-    } catch (const KafkaError& e) {
-      if (!warned_) spdlog::warn("{} (retrying)", e.what());
-      warned_ = true;
-      sources_.clear();
-      std::this_thread::sleep_for(wait);
-      return;
+    } catch (const KafkaError& e) {  // the leaders could not be looked up
+      if (!lookup_warned_) spdlog::warn("{} (retrying)", e.what());
+      lookup_warned_ = true;
+      reconnect_at_ = std::chrono::steady_clock::now() + kReconnectBackoff;
     }
   }
-  if (sources_.empty()) {  // no leader known yet for any partition
+  if (std::none_of(sources_.begin(), sources_.end(),
+                   [](const auto& source) { return source->connection != nullptr; })) {
+    // No leader known yet, or none reachable: nothing to wait on but time.
     reconnect_ = true;
     std::this_thread::sleep_for(wait);
     return;
@@ -212,7 +243,7 @@ void DirectFetcher::accept(Source& source, std::vector<FetchedPartition> fetched
     if (p->next != from) pending_.partitions.push_back({std::move(part), from});
   }
   if (pending_.partitions.empty()) pending_ = {};
-  warned_ = false;
+  down_.erase(source.address);
   if (leaders_moved) {
     reconnect_ = true;
     return;

@@ -8,8 +8,9 @@
 //
 // Operational trouble is retried, not thrown: a lost or refused connection,
 // or a partition whose leader moved, drops that broker's connection and
-// looks the leaders up again on a later poll (warning once per outage), as
-// librdkafka does.
+// looks the leaders up again on a later poll (warning once per broker and
+// outage), as librdkafka does. A broker that cannot be reached holds up no
+// other: the rest keep their connections and are read meanwhile.
 #pragma once
 
 #include <chrono>
@@ -17,6 +18,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -110,6 +112,8 @@ class DirectFetcher {
   // leads any still read; a failure drops the connection (retried later).
   void send_fetch(Source& source, std::chrono::milliseconds wait);
   void drop(Source& source, const std::string& why);
+  // Warns that `address` cannot be read, once until it answers again.
+  void warn_down(const BrokerAddress& address, const std::string& why);
   std::vector<FetchPosition> positions_of(const Source& source) const;
   Position* position(const TopicPartition& partition);
 
@@ -120,7 +124,9 @@ class DirectFetcher {
   std::vector<std::unique_ptr<Source>> sources_;
   std::size_t next_source_ = 0;
   bool reconnect_ = true;
-  bool warned_ = false;
+  std::chrono::steady_clock::time_point reconnect_at_{};  // no attempt before
+  bool lookup_warned_ = false;
+  std::set<BrokerAddress> down_;  // warned of, not read since
   PendingResponse pending_;
   RecordBatchReader reader_;
   std::vector<KafkaRecordView> records_;

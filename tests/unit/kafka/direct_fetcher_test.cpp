@@ -44,6 +44,37 @@ std::vector<ConsumedRecord> first_records(DirectFetcher& fetcher) {
   return records;
 }
 
+// A record copied out of a poll (its views end with the next one).
+struct CopiedRecord {
+  std::int64_t offset;
+  std::string value;
+};
+
+// Polls up to `polls` times, `wait` each, until `count` records arrived, all
+// of which must be `partition`'s.
+std::vector<CopiedRecord> poll_partition(DirectFetcher& fetcher, Partition partition,
+                                         std::size_t count, int polls,
+                                         std::chrono::milliseconds wait) {
+  std::vector<CopiedRecord> copied;
+  std::vector<ConsumedRecord> records;
+  for (int poll = 0; copied.size() < count && poll < polls; ++poll) {
+    records.clear();
+    fetcher.poll(records, wait);
+    for (const ConsumedRecord& r : records) {
+      EXPECT_EQ(r.partition, partition);
+      copied.push_back({r.offset.value, std::string(r.value)});
+    }
+  }
+  return copied;
+}
+
+std::vector<std::int64_t> offsets_of(const std::vector<CopiedRecord>& records) {
+  std::vector<std::int64_t> offsets;
+  for (const CopiedRecord& r : records)
+    offsets.push_back(r.offset);
+  return offsets;
+}
+
 const TopicPartition kFirst{"vehicle_data", Partition{0}};
 const TopicPartition kSecond{"vehicle_data", Partition{1}};
 
@@ -136,17 +167,33 @@ TEST(DirectFetcher, AnIdleBrokerDoesNotHoldUpTheRecordsOfABusyOne) {
 
   // The idle broker's records, when they come, are read too.
   cluster.produce(1, 5);
-  std::vector<std::string> later;
-  for (int polls = 0; later.size() < 5 && polls < 20; ++polls) {
-    records.clear();
-    fetcher.poll(records, 1s);
-    for (const ConsumedRecord& r : records) {
-      EXPECT_EQ(r.partition, idle.partition);
-      later.emplace_back(r.value);
-    }
-  }
+  const std::vector<CopiedRecord> later = poll_partition(fetcher, idle.partition, 5, 20, 1s);
   ASSERT_EQ(later.size(), 5u);
-  EXPECT_EQ(later.front(), "record-0");
+  EXPECT_EQ(later.front().value, "record-0");
+}
+
+TEST(DirectFetcher, ABrokerThatIsDownHoldsUpNoOther) {
+  MockCluster cluster(2);
+  cluster.set_leader(0, 1);
+  cluster.set_leader(1, 2);
+  DirectFetcher fetcher = fetcher_of(cluster);
+  fetcher.assign({{kFirst, Offset{0}}, {kSecond, Offset{0}}});
+  std::vector<ConsumedRecord> records;
+  fetcher.poll(records, 100ms);  // connected to both, nothing to read yet
+  // Broker 2 crashes and stays down (its partition's leader in the metadata,
+  // as until a real cluster elects another); broker 1 goes on taking records.
+  cluster.set_broker_up(false, 2);
+  cluster.produce(0, 5);
+  const auto started = std::chrono::steady_clock::now();
+  EXPECT_EQ(offsets_of(poll_partition(fetcher, kFirst.partition, 5, 40, 100ms)),
+            (std::vector<std::int64_t>{0, 1, 2, 3, 4}));
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 3s);
+
+  // Back up, its partition is read again.
+  cluster.set_broker_up(true, 2);
+  cluster.produce(1, 3);
+  EXPECT_EQ(offsets_of(poll_partition(fetcher, kSecond.partition, 3, 100, 100ms)),
+            (std::vector<std::int64_t>{0, 1, 2}));
 }
 
 }  // namespace

@@ -30,13 +30,13 @@ class MockCluster {
     rd_kafka_mock_cluster_destroy(cluster_);
   }
   std::string bootstrap() const { return rd_kafka_mock_cluster_bootstraps(cluster_); }
-  // Takes the broker down (connections refused, as a crashed broker's) or
-  // brings it back.
-  void set_broker_up(bool up) {
+  // Takes broker `broker` (1-based) down (connections refused, as a crashed
+  // broker's) or brings it back. Its partitions keep it as their leader.
+  void set_broker_up(bool up, int broker = 1) {
     if (up) {
-      rd_kafka_mock_broker_set_up(cluster_, 1);
+      rd_kafka_mock_broker_set_up(cluster_, broker);
     } else {
-      rd_kafka_mock_broker_set_down(cluster_, 1);
+      rd_kafka_mock_broker_set_down(cluster_, broker);
     }
   }
 
