@@ -114,8 +114,9 @@ void DirectFetcher::connect() {
   std::vector<TopicPartition> wanted;
   for (const Position& p : positions_)
     wanted.push_back(p.partition);
+  const std::map<TopicPartition, BrokerAddress> leaders = leaders_(wanted);
   std::map<BrokerAddress, std::vector<TopicPartition>> by_leader;
-  for (const auto& [tp, leader] : leaders_(wanted))
+  for (const auto& [tp, leader] : leaders)
     by_leader[leader].push_back(tp);
   // A broker that leads the same partitions over a live connection keeps
   // it, with its request in flight; one that cannot be reached now is tried
@@ -148,7 +149,9 @@ void DirectFetcher::connect() {
   }
   sources_ = std::move(sources);
   lookup_warned_ = false;
-  reconnect_ = !all_connected;
+  // A partition without a leader (its broker fenced, an election under
+  // way) is looked up again until it has one.
+  reconnect_ = !all_connected || leaders.size() < wanted.size();
   if (reconnect_) reconnect_at_ = std::chrono::steady_clock::now() + kReconnectBackoff;
 }
 

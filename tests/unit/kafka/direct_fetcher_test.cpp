@@ -196,5 +196,19 @@ TEST(DirectFetcher, ABrokerThatIsDownHoldsUpNoOther) {
             (std::vector<std::int64_t>{0, 1, 2}));
 }
 
+TEST(DirectFetcher, APartitionWithoutALeaderIsReadOnceItHasOne) {
+  MockCluster cluster;
+  cluster.produce(0, 2);
+  cluster.produce(1, 2);
+  cluster.set_leader(1, -1);  // as while a real cluster elects a new leader
+  DirectFetcher fetcher = fetcher_of(cluster);
+  fetcher.assign({{kFirst, Offset{0}}, {kSecond, Offset{0}}});
+  EXPECT_EQ(offsets_of(poll_partition(fetcher, kFirst.partition, 2, 10, 100ms)),
+            (std::vector<std::int64_t>{0, 1}));
+  cluster.set_leader(1, 1);
+  EXPECT_EQ(offsets_of(poll_partition(fetcher, kSecond.partition, 2, 40, 100ms)),
+            (std::vector<std::int64_t>{0, 1}));
+}
+
 }  // namespace
 }  // namespace smartcity::kafka
