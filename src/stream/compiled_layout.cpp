@@ -136,14 +136,15 @@ bool CompiledLayout::read(const IndexedRecord& record, lake::ColumnBatch& rows,
       return record.read_number(cursor, text, digits) &&
              append_fast_timestamp_millis(digits, rows.column(step.column), &event_time);
     case Action::kPair: {
-      FlatJsonScanner::Member pair;
+      std::string_view second;
+      FlatJsonScanner::Digits second_digits;
       const auto read_number = [&record](FlatJsonScanner::Cursor& at, std::string_view& out,
                                          FlatJsonScanner::Digits& number) {
         return record.read_number(at, out, number);
       };
-      return cursor.read_number_pair(pair, read_number) &&
-             append_fast_pair(*step.field, *step.second_field, pair, rows.column(step.column),
-                              rows.column(step.second_column));
+      return cursor.read_number_pair(text, digits, second, second_digits, read_number) &&
+             append_fast_pair(*step.field, *step.second_field, text, digits, second, second_digits,
+                              rows.column(step.column), rows.column(step.second_column));
     }
   }
   SMARTCITY_CHECK(false, "unknown CompiledLayout action");

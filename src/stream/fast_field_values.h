@@ -205,13 +205,14 @@ inline bool append_fast_timestamp_millis(const FlatJsonScanner::Digits& digits,
 // The original producer's location, [latitude, longitude], into two columns;
 // both or neither are appended.
 inline bool append_fast_pair(const events::FieldSpec& latitude_field,
-                             const events::FieldSpec& longitude_field,
-                             const FlatJsonScanner::Member& pair, lake::Column& latitude,
+                             const events::FieldSpec& longitude_field, std::string_view first,
+                             const FlatJsonScanner::Digits& first_digits, std::string_view second,
+                             const FlatJsonScanner::Digits& second_digits, lake::Column& latitude,
                              lake::Column& longitude) {
   double values[2] = {0, 0};
-  if (!fast_double(pair.text, pair.digits, values[0]) ||
-      !fast_double(pair.second, pair.second_digits, values[1]) ||
-      !in_range(latitude_field, values[0]) || !in_range(longitude_field, values[1])) {
+  if (!fast_double(first, first_digits, values[0]) ||
+      !fast_double(second, second_digits, values[1]) || !in_range(latitude_field, values[0]) ||
+      !in_range(longitude_field, values[1])) {
     return false;
   }
   latitude.append_double(values[0]);

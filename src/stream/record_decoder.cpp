@@ -316,7 +316,8 @@ bool RecordDecoder::apply_member(const events::EventSpec& spec, const KeySlot* s
     return true;
   }
   return member.kind == FlatJsonScanner::ValueKind::kNumberPair &&
-         append_fast_pair(field, second, member, latitude, longitude);
+         append_fast_pair(field, second, member.text, member.digits, member.second,
+                          member.second_digits, latitude, longitude);
 }
 
 bool RecordDecoder::fill_missing(const events::EventSpec& spec, std::uint32_t seen,
