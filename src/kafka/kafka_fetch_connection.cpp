@@ -1,5 +1,6 @@
 #include "kafka/kafka_fetch_connection.h"
 
+#include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -41,9 +42,11 @@ void set_timeout(int socket, int option, std::chrono::milliseconds timeout) {
 
 }  // namespace
 
-KafkaFetchConnection::KafkaFetchConnection(const std::string& host, int port,
-                                           std::chrono::milliseconds timeout)
-    : address_(host + ":" + std::to_string(port)), timeout_(timeout) {
+KafkaFetchConnector::KafkaFetchConnector(const std::string& host, int port,
+                                         std::chrono::milliseconds timeout)
+    : address_(host + ":" + std::to_string(port)),
+      timeout_(timeout),
+      deadline_(std::chrono::steady_clock::now() + timeout) {
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
@@ -52,24 +55,108 @@ KafkaFetchConnection::KafkaFetchConnection(const std::string& host, int port,
   if (found != 0) {
     throw KafkaError("cannot resolve Kafka broker " + address_ + ": " + gai_strerror(found));
   }
-  std::unique_ptr<addrinfo, AddressInfoDeleter> addresses(raw);
-  std::string last_error = "no address";
-  for (const addrinfo* a = addresses.get(); a != nullptr; a = a->ai_next) {
-    const int s = ::socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
-    if (s < 0) continue;
-    // Linux bounds a blocking connect by the send timeout.
-    set_timeout(s, SO_SNDTIMEO, timeout_);
-    if (::connect(s, a->ai_addr, a->ai_addrlen) == 0) {
-      socket_ = s;
-      break;
+  std::unique_ptr<addrinfo, AddressInfoDeleter> resolved(raw);
+  for (const addrinfo* a = resolved.get(); a != nullptr; a = a->ai_next) {
+    const auto* bytes = reinterpret_cast<const char*>(a->ai_addr);
+    addresses_.push_back(
+        {a->ai_family, a->ai_socktype, a->ai_protocol, {bytes, bytes + a->ai_addrlen}});
+  }
+  start_next();
+}
+
+KafkaFetchConnector::~KafkaFetchConnector() {
+  if (socket_ >= 0) ::close(socket_);
+}
+
+bool KafkaFetchConnector::start_next() {
+  while (next_ < addresses_.size()) {
+    const Address& a = addresses_[next_++];
+    const int s = ::socket(a.family, a.socket_type | SOCK_CLOEXEC | SOCK_NONBLOCK, a.protocol);
+    if (s < 0) {
+      last_error_ = std::strerror(errno);
+      continue;
     }
-    last_error = std::strerror(errno);
+    const auto* address = reinterpret_cast<const sockaddr*>(a.bytes.data());
+    // On loopback a connect is done at once; elsewhere it goes on after
+    // EINPROGRESS, and take_socket() learns how it ended.
+    if (::connect(s, address, static_cast<socklen_t>(a.bytes.size())) == 0 ||
+        errno == EINPROGRESS) {
+      socket_ = s;
+      return true;
+    }
+    last_error_ = std::strerror(errno);
     ::close(s);
   }
-  if (socket_ < 0) {
-    throw KafkaError("cannot connect to Kafka broker " + address_ + " (" + last_error +
-                     "); is a broker running?");
+  return false;
+}
+
+int KafkaFetchConnector::take_socket(std::chrono::milliseconds wait) {
+  while (true) {
+    if (socket_ < 0) {
+      throw KafkaError("cannot connect to Kafka broker " + address_ + " (" + last_error_ +
+                       "); is a broker running?");
+    }
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline_ - std::chrono::steady_clock::now());
+    pollfd writable{socket_, POLLOUT, 0};
+    const int ready = ::poll(&writable, 1,
+                             static_cast<int>(std::clamp<std::int64_t>(std::min(wait, left).count(),
+                                                                       0, std::int64_t{1} << 30)));
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready == 0) {
+      if (left.count() > 0) return -1;
+      throw KafkaError("cannot connect to Kafka broker " + address_ + " (no answer within " +
+                       std::to_string(timeout_.count()) + " ms); is the host reachable?");
+    }
+    int error = 0;
+    socklen_t size = sizeof error;
+    if (ready < 0 || getsockopt(socket_, SOL_SOCKET, SO_ERROR, &error, &size) != 0) error = errno;
+    if (error == 0) {
+      const int s = socket_;
+      socket_ = -1;
+      // Requests and responses wait with their own timeouts (SO_RCVTIMEO),
+      // on a blocking socket.
+      fcntl(s, F_SETFL, fcntl(s, F_GETFL) & ~O_NONBLOCK);
+      set_timeout(s, SO_SNDTIMEO, timeout_);
+      return s;
+    }
+    last_error_ = std::strerror(error);
+    ::close(socket_);
+    socket_ = -1;
+    start_next();
   }
+}
+
+std::unique_ptr<KafkaFetchConnection> KafkaFetchConnector::finish(std::chrono::milliseconds wait) {
+  const int s = take_socket(wait);
+  if (s < 0) return nullptr;
+  return std::make_unique<KafkaFetchConnection>(KafkaFetchConnection::ConnectedSocket(s), address_,
+                                                timeout_);
+}
+
+KafkaFetchConnection::KafkaFetchConnection(const std::string& host, int port,
+                                           std::chrono::milliseconds timeout)
+    : address_(host + ":" + std::to_string(port)), timeout_(timeout) {
+  KafkaFetchConnector connector(host, port, timeout);
+  // take_socket() throws once the timeout has passed, so this ends.
+  while ((socket_ = connector.take_socket(timeout)) < 0) {
+  }
+  check_serves_fetch();
+}
+
+KafkaFetchConnection::KafkaFetchConnection(ConnectedSocket socket, std::string address,
+                                           std::chrono::milliseconds timeout)
+    : address_(std::move(address)), socket_(socket.fd_), timeout_(timeout) {
+  try {
+    check_serves_fetch();
+  } catch (...) {
+    // The destructor does not run for a constructor that throws.
+    ::close(socket_);
+    throw;
+  }
+}
+
+void KafkaFetchConnection::check_serves_fetch() {
   const int one = 1;
   setsockopt(socket_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 

@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -39,11 +40,62 @@ struct FetchedPartition {
   std::span<const char> records;
 };
 
+class KafkaFetchConnection;
+
+// A connection to one broker being opened without blocking its caller. A
+// broker host that is down or cut off drops packets rather than refusing
+// them, so a connect to it waits out the whole timeout; the direct fetch
+// meanwhile goes on reading the brokers that answer.
+class KafkaFetchConnector {
+ public:
+  // Resolves `host` and starts connecting to its first address. Throws
+  // KafkaError if the host cannot be resolved.
+  KafkaFetchConnector(const std::string& host, int port, std::chrono::milliseconds timeout);
+  ~KafkaFetchConnector();
+  KafkaFetchConnector(const KafkaFetchConnector&) = delete;
+  KafkaFetchConnector& operator=(const KafkaFetchConnector&) = delete;
+
+  // Waits up to `wait` for the connect. Once it is open, returns the
+  // connection, checked as KafkaFetchConnection's constructor checks it (an
+  // ApiVersions round trip, bounded by `timeout`); nullptr while it is still
+  // under way. Throws KafkaError, naming the broker, when every address of
+  // the host refused, when `timeout` has passed since the start, or when the
+  // broker does not serve Fetch v11. Needs: not called again after it
+  // returned a connection or threw.
+  std::unique_ptr<KafkaFetchConnection> finish(std::chrono::milliseconds wait);
+
+  const std::string& address() const { return address_; }
+
+ private:
+  friend class KafkaFetchConnection;
+
+  // The connected socket (now blocking), or -1 while the connect is under
+  // way; throws as finish() does. The caller owns the socket returned.
+  int take_socket(std::chrono::milliseconds wait);
+  // Starts a connect to the next address, or returns false if none is left.
+  bool start_next();
+
+  std::string address_;
+  std::chrono::milliseconds timeout_;
+  std::chrono::steady_clock::time_point deadline_;
+  struct Address {
+    int family;
+    int socket_type;
+    int protocol;
+    std::vector<char> bytes;  // a sockaddr
+  };
+  std::vector<Address> addresses_;
+  std::size_t next_ = 0;
+  int socket_ = -1;
+  std::string last_error_ = "no address";
+};
+
 class KafkaFetchConnection {
  public:
   // Connects to `host:port` and checks (ApiVersions) that the broker serves
-  // Fetch v11. Throws KafkaError, naming the broker, if it cannot connect or
-  // answer within `timeout`, or does not serve Fetch v11.
+  // Fetch v11, blocking until then. Throws KafkaError, naming the broker, if
+  // it cannot connect or answer within `timeout`, or does not serve Fetch
+  // v11. KafkaFetchConnector opens one without blocking.
   KafkaFetchConnection(const std::string& host, int port, std::chrono::milliseconds timeout);
   ~KafkaFetchConnection();
   KafkaFetchConnection(const KafkaFetchConnection&) = delete;
@@ -74,7 +126,21 @@ class KafkaFetchConnection {
 
   const std::string& address() const { return address_; }
 
+  // A socket KafkaFetchConnector connected; only it makes one.
+  class ConnectedSocket {
+    friend class KafkaFetchConnector;
+    friend class KafkaFetchConnection;
+    explicit ConnectedSocket(int fd) : fd_(fd) {}
+    int fd_;
+  };
+  // Adopts `socket`, connected to `address`, and checks it as the other
+  // constructor does; closes it if that throws.
+  KafkaFetchConnection(ConnectedSocket socket, std::string address,
+                       std::chrono::milliseconds timeout);
+
  private:
+  // The ApiVersions round trip: throws unless the broker serves Fetch v11.
+  void check_serves_fetch();
   // A request (api key, version, body) sent; its response body received.
   void send_request(std::int16_t api_key, std::int16_t api_version, const std::string& body,
                     std::chrono::milliseconds wait);

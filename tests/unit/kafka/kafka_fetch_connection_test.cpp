@@ -11,6 +11,7 @@
 #include "base/errors.h"
 #include "kafka/record_batch_reader.h"
 #include "unit/kafka/mock_cluster.h"
+#include "unit/kafka/silent_listener.h"
 
 namespace smartcity::kafka {
 namespace {
@@ -95,6 +96,74 @@ TEST(KafkaFetchConnection, AnUnreachableBrokerIsOneKafkaErrorNamingIt) {
         << e.what();
   }
   EXPECT_LT(std::chrono::steady_clock::now() - started, 5s);
+}
+
+TEST(KafkaFetchConnection, AHostThatDropsConnectsIsAKafkaErrorAfterTheTimeout) {
+  SilentListener silent;
+  const auto started = std::chrono::steady_clock::now();
+  EXPECT_THROW(KafkaFetchConnection("127.0.0.1", silent.port(), 500ms), KafkaError);
+  const auto took = std::chrono::steady_clock::now() - started;
+  EXPECT_GE(took, 450ms);
+  EXPECT_LT(took, 3s);
+}
+
+TEST(KafkaFetchConnector, OpensAConnectionThatReadsRecords) {
+  MockCluster cluster;
+  cluster.produce(1, 20, 10);
+  const auto [host, port] = host_and_port(cluster.bootstrap());
+  KafkaFetchConnector connector(host, port, 5s);
+  EXPECT_EQ(connector.address(), host + ":" + std::to_string(port));
+  std::unique_ptr<KafkaFetchConnection> connection;
+  for (int polls = 0; !connection && polls < 100; ++polls)
+    connection = connector.finish(50ms);
+  ASSERT_NE(connection, nullptr);
+  EXPECT_EQ(read_all(*connection, 1, 20, {.max_wait = 50ms}).size(), 20u);
+}
+
+TEST(KafkaFetchConnector, AHostThatDropsConnectsHoldsUpNoCaller) {
+  SilentListener silent;
+  const auto started = std::chrono::steady_clock::now();
+  KafkaFetchConnector connector("127.0.0.1", silent.port(), 1s);
+  // Each call returns once its own wait is over, however long the connect
+  // goes on; a blocking connect would hold the first for the whole second.
+  int unfinished = 0;
+  std::string error;
+  try {
+    while (true) {
+      const auto call = std::chrono::steady_clock::now();
+      EXPECT_EQ(connector.finish(20ms), nullptr);
+      EXPECT_LT(std::chrono::steady_clock::now() - call, 300ms);
+      ++unfinished;
+    }
+  } catch (const KafkaError& e) {
+    error = e.what();
+  }
+  const auto took = std::chrono::steady_clock::now() - started;
+  EXPECT_GE(unfinished, 10);
+  EXPECT_GE(took, 950ms);
+  EXPECT_LT(took, 3s);
+  EXPECT_NE(error.find("127.0.0.1:" + std::to_string(silent.port())), std::string::npos) << error;
+  EXPECT_NE(error.find("no answer within 1000 ms"), std::string::npos) << error;
+}
+
+TEST(KafkaFetchConnector, ARefusedConnectIsAKafkaErrorNamingTheBroker) {
+  MockCluster cluster;
+  const auto [host, port] = host_and_port(cluster.bootstrap());
+  cluster.set_broker_up(false);
+  KafkaFetchConnector connector(host, port, 2s);
+  const auto started = std::chrono::steady_clock::now();
+  try {
+    for (int polls = 0; polls < 100; ++polls)
+      EXPECT_EQ(connector.finish(20ms), nullptr);
+    FAIL() << "connected to a broker that is down";
+  } catch (const KafkaError& e) {
+    EXPECT_NE(std::string(e.what()).find("cannot connect to Kafka broker " + host + ":" +
+                                         std::to_string(port)),
+              std::string::npos)
+        << e.what();
+  }
+  // Refused at once, not after the timeout.
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 1s);
 }
 
 }  // namespace
