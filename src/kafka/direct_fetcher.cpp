@@ -16,6 +16,25 @@ constexpr std::int16_t kOffsetOutOfRange = 1;
 // connection costs little, but one to a host that does not answer costs the
 // whole timeout, and the other brokers' records wait meanwhile.
 constexpr std::chrono::milliseconds kReconnectBackoff{500};
+// Between lookups of a partition whose leader keeps answering with an error
+// (librdkafka's retry.backoff.ms and retry.backoff.max.ms): the leader named
+// by the metadata answers again at once, so without a wait each poll would
+// cost the cluster a metadata request and a fetch for as long as an election
+// lasts, or the metadata stays stale. An election usually ends within the
+// first steps (0.1, 0.2, 0.4 s); metadata that lags for longer costs one
+// lookup a second.
+constexpr std::chrono::milliseconds kLeaderErrorBackoff{100};
+constexpr std::chrono::milliseconds kLeaderErrorBackoffMax{1000};
+
+// The wait before the leaders are looked up again after the `errors`th
+// retriable error in a row. The first is looked up at once: it is mostly a
+// leader that moved, which the metadata names already, and a backoff would
+// only delay the partition's records; a second means the metadata has not
+// caught up, or the leader is not ready yet.
+std::chrono::milliseconds leader_error_backoff(int errors) {
+  if (errors <= 1) return std::chrono::milliseconds{0};
+  return std::min(kLeaderErrorBackoff * (1 << std::min(errors - 2, 4)), kLeaderErrorBackoffMax);
+}
 
 }  // namespace
 
@@ -87,7 +106,7 @@ std::optional<Offset> DirectFetcher::high_watermark(const TopicPartition& partit
 std::vector<FetchPosition> DirectFetcher::positions_of(const Source& source) const {
   std::vector<FetchPosition> result;
   for (const Position& p : positions_) {
-    if (p.out_of_range) continue;
+    if (p.out_of_range || p.relookup_at) continue;
     if (std::find(source.partitions.begin(), source.partitions.end(), p.partition) !=
         source.partitions.end()) {
       result.push_back({p.partition, p.next});
@@ -111,10 +130,16 @@ void DirectFetcher::warn_down(const BrokerAddress& address, const std::string& w
 
 void DirectFetcher::connect() {
   SMARTCITY_CHECK(pending_.source == nullptr, "no response is pending when sources change");
+  const auto now = std::chrono::steady_clock::now();
   std::vector<TopicPartition> wanted;
   for (const Position& p : positions_)
     wanted.push_back(p.partition);
   const std::map<TopicPartition, BrokerAddress> leaders = leaders_(wanted);
+  // A partition whose backoff has not run out yet keeps it: this lookup came
+  // early for another reason, and its own comes when the backoff ends.
+  for (Position& p : positions_) {
+    if (p.relookup_at && *p.relookup_at <= now) p.relookup_at.reset();
+  }
   std::map<BrokerAddress, std::vector<TopicPartition>> by_leader;
   for (const auto& [tp, leader] : leaders)
     by_leader[leader].push_back(tp);
@@ -155,18 +180,33 @@ void DirectFetcher::connect() {
   if (reconnect_) reconnect_at_ = std::chrono::steady_clock::now() + kReconnectBackoff;
 }
 
+std::optional<std::chrono::steady_clock::time_point> DirectFetcher::lookup_at() const {
+  // A reconnection pending holds up the partitions' lookups too: brokers
+  // that could not be reached are tried again by each lookup, and are not
+  // to be tried sooner than their backoff.
+  if (reconnect_) return reconnect_at_;
+  std::optional<std::chrono::steady_clock::time_point> at;
+  for (const Position& p : positions_) {
+    if (p.relookup_at && (!at || *p.relookup_at < *at)) at = p.relookup_at;
+  }
+  return at;
+}
+
 void DirectFetcher::poll(std::vector<ConsumedRecord>& out, std::chrono::milliseconds wait) {
   if (positions_.empty()) return;
   if (pending_.source != nullptr) {
     read_pending(out);
     return;
   }
-  if (reconnect_ && std::chrono::steady_clock::now() >= reconnect_at_) {
+  if (const auto lookup = lookup_at(); lookup && std::chrono::steady_clock::now() >= *lookup) {
     try {
       connect();
     } catch (const KafkaError& e) {  // the leaders could not be looked up
       if (!lookup_warned_) spdlog::warn("{} (retrying)", e.what());
       lookup_warned_ = true;
+      // Also when the lookup was for a partition's leader error, which
+      // would otherwise retry it at once.
+      reconnect_ = true;
       reconnect_at_ = std::chrono::steady_clock::now() + kReconnectBackoff;
     }
   }
@@ -192,7 +232,13 @@ void DirectFetcher::poll(std::vector<ConsumedRecord>& out, std::chrono::millisec
     waiting.push_back(index);
     connections.push_back(connection);
   }
-  if (waiting.empty()) return;
+  if (waiting.empty()) {
+    // The partitions not asked for wait out a backoff: wait with them (for
+    // `wait` at most) rather than have the caller poll in a busy loop.
+    if (const auto lookup = lookup_at())
+      std::this_thread::sleep_until(std::min(*lookup, std::chrono::steady_clock::now() + wait));
+    return;
+  }
   std::optional<std::size_t> first;
   try {
     first = KafkaFetchConnection::first_answering(connections, wait + timeout_);
@@ -224,7 +270,7 @@ void DirectFetcher::poll(std::vector<ConsumedRecord>& out, std::chrono::millisec
 void DirectFetcher::accept(Source& source, std::vector<FetchedPartition> fetched,
                            std::chrono::milliseconds wait) {
   pending_ = {&source, {}, 0};
-  bool leaders_moved = false;
+  const auto now = std::chrono::steady_clock::now();
   for (FetchedPartition& part : fetched) {
     Position* p = position(part.partition);
     if (p == nullptr) continue;
@@ -234,12 +280,13 @@ void DirectFetcher::accept(Source& source, std::vector<FetchedPartition> fetched
     }
     if (part.error_code != 0) {
       // Leader moved, partition not ready, and the like: all retriable
-      // after a fresh look at the leaders.
+      // after a fresh look at the leaders. Only this partition waits for it.
       spdlog::debug("fetching {}[{}]: Kafka error code {}", part.partition.topic,
                     part.partition.partition.value, part.error_code);
-      leaders_moved = true;
+      p->relookup_at = now + leader_error_backoff(++p->leader_errors);
       continue;
     }
+    p->leader_errors = 0;
     p->high_watermark = part.high_watermark;
     const Offset from = p->next;
     p->next = RecordBatchReader::next_offset(part.records, from);
@@ -247,10 +294,6 @@ void DirectFetcher::accept(Source& source, std::vector<FetchedPartition> fetched
   }
   if (pending_.partitions.empty()) pending_ = {};
   down_.erase(source.address);
-  if (leaders_moved) {
-    reconnect_ = true;
-    return;
-  }
   // Fetch ahead: the broker prepares the next response while the caller
   // decodes this one.
   send_fetch(source, wait);

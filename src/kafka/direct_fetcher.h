@@ -6,11 +6,15 @@
 // answers first, so one with nothing new (it holds its answer for the poll's wait) delays no other.
 // Single-threaded; `KafkaConsumer` owns it and decides the positions.
 //
-// Operational trouble is retried, not thrown: a lost or refused connection,
-// or a partition whose leader moved, drops that broker's connection and
-// looks the leaders up again on a later poll (warning once per broker and
-// outage), as librdkafka does. A broker that cannot be reached holds up no
-// other: the rest keep their connections and are read meanwhile.
+// Operational trouble is retried, not thrown: a lost or refused connection
+// drops that broker's connection and looks the leaders up again on a later
+// poll (warning once per broker and outage), as librdkafka does. A broker
+// that cannot be reached holds up no other: the rest keep their connections
+// and are read meanwhile. A partition whose leader answers with an error (it
+// moved, an election is under way) is left out of the fetches until its
+// leader is looked up again, at once the first time and then after a backoff
+// that grows while the errors go on; the broker's other partitions are read
+// meanwhile.
 #pragma once
 
 #include <chrono>
@@ -82,6 +86,10 @@ class DirectFetcher {
     Offset next;
     std::optional<Offset> high_watermark;
     bool out_of_range = false;
+    int leader_errors = 0;  // retriable errors in a row
+    // Set after a retriable error: not fetched until the leaders are looked
+    // up again, which is not before then.
+    std::optional<std::chrono::steady_clock::time_point> relookup_at{};
   };
   struct Source;
   // A response received and not yet handed out in full; its partitions view
@@ -99,6 +107,8 @@ class DirectFetcher {
   };
 
   void connect();
+  // When the leaders are to be looked up next; nullopt if nothing needs it.
+  std::optional<std::chrono::steady_clock::time_point> lookup_at() const;
   // Takes in a response from `source`: moves the positions past it and asks
   // the broker for the next one before anything is decompressed.
   void accept(Source& source, std::vector<FetchedPartition> fetched,

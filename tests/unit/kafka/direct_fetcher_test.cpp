@@ -222,5 +222,53 @@ TEST(DirectFetcher, APartitionWithoutALeaderIsReadOnceItHasOne) {
             (std::vector<std::int64_t>{0, 1}));
 }
 
+TEST(DirectFetcher, ALeaderThatKeepsRefusingAPartitionIsLookedUpAgainAfterABackoff) {
+  MockCluster cluster(2);
+  cluster.set_leader(0, 1);
+  cluster.set_leader(1, 2);
+  cluster.produce(0, 3);
+  cluster.produce(1, 3);
+  const BrokerAddress second = describe_leaders(cluster.client(), {kSecond}, 5s).at(kSecond);
+  // The fetcher's metadata names broker 2 as the first partition's leader
+  // too, as metadata that has not caught up with an election does: broker 2
+  // answers each fetch of it with NOT_LEADER_OR_FOLLOWER, and each lookup
+  // names broker 2 again.
+  int lookups = 0;
+  DirectFetcher fetcher(
+      [&](const std::vector<TopicPartition>& partitions) {
+        ++lookups;
+        std::map<TopicPartition, BrokerAddress> leaders =
+            describe_leaders(cluster.client(), partitions, 5s);
+        leaders[kFirst] = second;
+        return leaders;
+      },
+      {}, 5s);
+  fetcher.assign({{kFirst, Offset{0}}, {kSecond, Offset{0}}});
+  // The mock holds even an answer of errors for the fetch's whole wait (a
+  // real broker answers at once), so the polls wait little: without a
+  // backoff, each would cost a lookup.
+  std::map<int, std::vector<std::int64_t>> offsets;
+  std::vector<ConsumedRecord> records;
+  const auto started = std::chrono::steady_clock::now();
+  while (std::chrono::steady_clock::now() - started < 1s) {
+    records.clear();
+    fetcher.poll(records, 5ms);
+    for (const ConsumedRecord& r : records)
+      offsets[r.partition.value].push_back(r.offset.value);
+  }
+  // The first lookup, one at once after the first error, then 0.1, 0.2 and
+  // 0.4 s apart.
+  EXPECT_LE(lookups, 15) << "lookups in 1 s";
+  EXPECT_GE(lookups, 3) << "the leader is looked up again while the errors last";
+  EXPECT_TRUE(offsets[0].empty());
+  // The broker's other partition is read meanwhile.
+  EXPECT_EQ(offsets[1], (std::vector<std::int64_t>{0, 1, 2}));
+
+  // The election ends with broker 2 the leader, as the metadata said.
+  cluster.set_leader(0, 2);
+  EXPECT_EQ(offsets_of(poll_partition(fetcher, kFirst.partition, 3, 40, 100ms)),
+            (std::vector<std::int64_t>{0, 1, 2}));
+}
+
 }  // namespace
 }  // namespace smartcity::kafka
