@@ -42,6 +42,8 @@ struct DirectFetcher::Source {
   BrokerAddress address;
   std::vector<TopicPartition> partitions;
   std::unique_ptr<KafkaFetchConnection> connection;
+  // While the connection is being opened (connection is null meanwhile).
+  std::unique_ptr<KafkaFetchConnector> connector;
 };
 
 DirectFetcher::DirectFetcher(LeaderLookup leaders, FetchLimits limits,
@@ -119,7 +121,22 @@ void DirectFetcher::drop(Source& source, const std::string& why) {
   warn_down(source.address, why);
   if (pending_.source == &source) abandon_pending();
   source.connection.reset();
+  source.connector.reset();
   reconnect_ = true;
+}
+
+bool DirectFetcher::finish_connect(Source& source, std::chrono::milliseconds wait) {
+  try {
+    if (auto connection = source.connector->finish(wait)) {
+      source.connection = std::move(connection);
+      source.connector.reset();
+    }
+    return true;
+  } catch (const KafkaError& e) {
+    source.connector.reset();
+    warn_down(source.address, e.what());
+    return false;
+  }
 }
 
 void DirectFetcher::warn_down(const BrokerAddress& address, const std::string& why) {
@@ -153,7 +170,7 @@ void DirectFetcher::connect() {
     const BrokerAddress& address = led.first;
     std::vector<TopicPartition>& partitions = led.second;
     const auto same = std::find_if(sources_.begin(), sources_.end(), [&](const auto& source) {
-      return source && source->connection && source->address == address &&
+      return source && (source->connection || source->connector) && source->address == address &&
              source->partitions == partitions;
     });
     if (same != sources_.end()) {
@@ -163,10 +180,14 @@ void DirectFetcher::connect() {
     auto source = std::make_unique<Source>();
     source->address = address;
     source->partitions = std::move(partitions);
+    // Not a blocking connect: a host that drops packets would hold this up
+    // for the whole timeout. On loopback and most networks the connect is
+    // done by the first look.
     try {
-      source->connection =
-          std::make_unique<KafkaFetchConnection>(address.host, address.port, timeout_);
-    } catch (const KafkaError& e) {
+      source->connector =
+          std::make_unique<KafkaFetchConnector>(address.host, address.port, timeout_);
+      if (!finish_connect(*source, std::chrono::milliseconds(0))) all_connected = false;
+    } catch (const KafkaError& e) {  // the host's name does not resolve
       warn_down(address, e.what());
       all_connected = false;
     }
@@ -210,8 +231,26 @@ void DirectFetcher::poll(std::vector<ConsumedRecord>& out, std::chrono::millisec
       reconnect_at_ = std::chrono::steady_clock::now() + kReconnectBackoff;
     }
   }
+  Source* connecting = nullptr;
+  for (auto& source : sources_) {
+    if (!source->connector) continue;
+    if (!finish_connect(*source, std::chrono::milliseconds(0))) {
+      reconnect_ = true;
+      reconnect_at_ = std::chrono::steady_clock::now() + kReconnectBackoff;
+    } else if (source->connector) {
+      connecting = source.get();
+    }
+  }
   if (std::none_of(sources_.begin(), sources_.end(),
                    [](const auto& source) { return source->connection != nullptr; })) {
+    if (connecting != nullptr) {
+      // Nothing to read until a connect is done: wait on it.
+      if (!finish_connect(*connecting, wait)) {
+        reconnect_ = true;
+        reconnect_at_ = std::chrono::steady_clock::now() + kReconnectBackoff;
+      }
+      return;
+    }
     // No leader known yet, or none reachable: nothing to wait on but time.
     reconnect_ = true;
     std::this_thread::sleep_for(wait);

@@ -10,11 +10,11 @@
 // drops that broker's connection and looks the leaders up again on a later
 // poll (warning once per broker and outage), as librdkafka does. A broker
 // that cannot be reached holds up no other: the rest keep their connections
-// and are read meanwhile. A partition whose leader answers with an error (it
-// moved, an election is under way) is left out of the fetches until its
-// leader is looked up again, at once the first time and then after a backoff
-// that grows while the errors go on; the broker's other partitions are read
-// meanwhile.
+// and are read meanwhile, and connects do not block (`KafkaFetchConnector`),
+// so a host that drops packets costs no poll more than its wait. A partition whose leader answers
+// with an error (it moved, an election is under way) is left out of the fetches until its leader is
+// looked up again, at once the first time and then after a backoff that grows while the errors go
+// on; the broker's other partitions are read meanwhile.
 #pragma once
 
 #include <chrono>
@@ -107,6 +107,9 @@ class DirectFetcher {
   };
 
   void connect();
+  // Waits up to `wait` for `source`'s connector; moves the connection it
+  // opened into the source. False (and the broker warned down) if it failed.
+  bool finish_connect(Source& source, std::chrono::milliseconds wait);
   // When the leaders are to be looked up next; nullopt if nothing needs it.
   std::optional<std::chrono::steady_clock::time_point> lookup_at() const;
   // Takes in a response from `source`: moves the positions past it and asks

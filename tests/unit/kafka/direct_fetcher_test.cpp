@@ -15,6 +15,7 @@
 
 #include "kafka/kafka_consumer.h"
 #include "unit/kafka/mock_cluster.h"
+#include "unit/kafka/silent_listener.h"
 
 namespace smartcity::kafka {
 namespace {
@@ -268,6 +269,34 @@ TEST(DirectFetcher, ALeaderThatKeepsRefusingAPartitionIsLookedUpAgainAfterABacko
   cluster.set_leader(0, 2);
   EXPECT_EQ(offsets_of(poll_partition(fetcher, kFirst.partition, 3, 40, 100ms)),
             (std::vector<std::int64_t>{0, 1, 2}));
+}
+
+TEST(DirectFetcher, AHostThatDropsConnectsHoldsUpNoOtherBroker) {
+  MockCluster cluster;
+  SilentListener silent;
+  // The metadata names a host that never answers as the second partition's
+  // leader, as when that broker's host is down or cut off.
+  DirectFetcher fetcher(
+      [&](const std::vector<TopicPartition>& partitions) {
+        auto leaders = describe_leaders(cluster.client(), partitions, 5s);
+        if (leaders.contains(kSecond)) leaders[kSecond] = {"127.0.0.1", silent.port()};
+        return leaders;
+      },
+      {}, 5s);
+  fetcher.assign({{kFirst, Offset{0}}, {kSecond, Offset{0}}});
+  cluster.produce(0, 5);
+  const auto started = std::chrono::steady_clock::now();
+  EXPECT_EQ(offsets_of(poll_partition(fetcher, kFirst.partition, 5, 40, 100ms)),
+            (std::vector<std::int64_t>{0, 1, 2, 3, 4}));
+  // A blocking connect held the first poll for the whole 5 s timeout.
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 2s);
+  // Every poll returns within its wait and the fetch's timeout, connecting or not.
+  std::vector<ConsumedRecord> records;
+  for (int i = 0; i < 5; ++i) {
+    const auto poll_started = std::chrono::steady_clock::now();
+    fetcher.poll(records, 100ms);
+    EXPECT_LT(std::chrono::steady_clock::now() - poll_started, 1s);
+  }
 }
 
 }  // namespace
