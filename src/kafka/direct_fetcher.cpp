@@ -135,6 +135,8 @@ bool DirectFetcher::finish_connect(Source& source, std::chrono::milliseconds wai
   } catch (const KafkaError& e) {
     source.connector.reset();
     warn_down(source.address, e.what());
+    reconnect_ = true;
+    reconnect_at_ = std::chrono::steady_clock::now() + kReconnectBackoff;
     return false;
   }
 }
@@ -234,21 +236,14 @@ void DirectFetcher::poll(std::vector<ConsumedRecord>& out, std::chrono::millisec
   Source* connecting = nullptr;
   for (auto& source : sources_) {
     if (!source->connector) continue;
-    if (!finish_connect(*source, std::chrono::milliseconds(0))) {
-      reconnect_ = true;
-      reconnect_at_ = std::chrono::steady_clock::now() + kReconnectBackoff;
-    } else if (source->connector) {
+    if (finish_connect(*source, std::chrono::milliseconds(0)) && source->connector)
       connecting = source.get();
-    }
   }
   if (std::none_of(sources_.begin(), sources_.end(),
                    [](const auto& source) { return source->connection != nullptr; })) {
     if (connecting != nullptr) {
       // Nothing to read until a connect is done: wait on it.
-      if (!finish_connect(*connecting, wait)) {
-        reconnect_ = true;
-        reconnect_at_ = std::chrono::steady_clock::now() + kReconnectBackoff;
-      }
+      finish_connect(*connecting, wait);
       return;
     }
     // No leader known yet, or none reachable: nothing to wait on but time.

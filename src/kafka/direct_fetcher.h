@@ -108,7 +108,8 @@ class DirectFetcher {
 
   void connect();
   // Waits up to `wait` for `source`'s connector; moves the connection it
-  // opened into the source. False (and the broker warned down) if it failed.
+  // opened into the source. False if it failed: the broker is then warned
+  // down and the leaders looked up again after the reconnect backoff.
   bool finish_connect(Source& source, std::chrono::milliseconds wait);
   // When the leaders are to be looked up next; nullopt if nothing needs it.
   std::optional<std::chrono::steady_clock::time_point> lookup_at() const;
