@@ -21,12 +21,16 @@ TABLES = {"vehicle_data": "vehicle", "gps_data": "gps", "traffic_data": "traffic
 
 
 class KafkaBroker:
-    def __init__(self, data: pathlib.Path):
+    def __init__(self, data: pathlib.Path, settings=None):
+        """`settings` ({key: value}) override the broker's properties."""
         self.data = data
+        self.settings = settings or {}
         self.bootstrap = None
 
     def start(self):
-        out = subprocess.run([str(KAFKA_SCRIPT), "start", "--data", str(self.data)],
+        overrides = [arg for key, value in self.settings.items()
+                     for arg in ("-X", f"{key}={value}")]
+        out = subprocess.run([str(KAFKA_SCRIPT), "start", "--data", str(self.data), *overrides],
                              check=True, capture_output=True, text=True, timeout=180)
         self.bootstrap = out.stdout.strip().splitlines()[-1]
         return self.bootstrap
@@ -42,7 +46,7 @@ class KafkaBroker:
                        check=False, capture_output=True, text=True, timeout=120)
 
 
-def _started(service):
+def run_service(service):
     """Fixture body: starts `service`, hands it to the tests, stops it."""
     service.start()
     yield service
@@ -51,7 +55,7 @@ def _started(service):
 
 @pytest.fixture(scope="module")
 def kafka(tmp_path_factory):
-    yield from _started(KafkaBroker(tmp_path_factory.mktemp("kafka")))
+    yield from run_service(KafkaBroker(tmp_path_factory.mktemp("kafka")))
 
 
 S3_SCRIPT = ROOT / "scripts" / "s3-test-server"
@@ -123,7 +127,7 @@ class S3Server:
 
 @pytest.fixture(scope="module")
 def s3(tmp_path_factory):
-    yield from _started(S3Server(tmp_path_factory.mktemp("s3")))
+    yield from run_service(S3Server(tmp_path_factory.mktemp("s3")))
 
 
 @pytest.fixture
