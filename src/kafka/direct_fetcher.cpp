@@ -122,7 +122,11 @@ void DirectFetcher::drop(Source& source, const std::string& why) {
   if (pending_.source == &source) abandon_pending();
   source.connection.reset();
   source.connector.reset();
+  // Not at once: a broker that refuses every fetch, or closes each
+  // connection it accepted, would otherwise cost a lookup and a connect on
+  // every poll.
   reconnect_ = true;
+  reconnect_at_ = std::max(reconnect_at_, std::chrono::steady_clock::now() + kReconnectBackoff);
 }
 
 bool DirectFetcher::finish_connect(Source& source, std::chrono::milliseconds wait) {

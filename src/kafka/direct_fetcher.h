@@ -125,6 +125,8 @@ class DirectFetcher {
   // Asks the source's broker for its partitions from their positions, if it
   // leads any still read; a failure drops the connection (retried later).
   void send_fetch(Source& source, std::chrono::milliseconds wait);
+  // Forgets `source`'s connection (and its pending response) after a
+  // failure; the leaders are looked up again after the reconnect backoff.
   void drop(Source& source, const std::string& why);
   // Warns that `address` cannot be read, once until it answers again.
   void warn_down(const BrokerAddress& address, const std::string& why);

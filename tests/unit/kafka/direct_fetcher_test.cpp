@@ -271,6 +271,48 @@ TEST(DirectFetcher, ALeaderThatKeepsRefusingAPartitionIsLookedUpAgainAfterABacko
             (std::vector<std::int64_t>{0, 1, 2}));
 }
 
+// Polls for 1 s while every fetch fails with `error`; how many times the
+// leaders were looked up meanwhile. Then the failures end, and the records
+// must all arrive.
+int lookups_while_fetches_fail(rd_kafka_resp_err_t error) {
+  MockCluster cluster;
+  cluster.produce(0, 3);
+  int lookups = 0;
+  DirectFetcher fetcher(
+      [&](const std::vector<TopicPartition>& partitions) {
+        ++lookups;
+        return describe_leaders(cluster.client(), partitions, 5s);
+      },
+      {}, 5s);
+  fetcher.assign({{kFirst, Offset{0}}});
+  cluster.fail_fetches(100'000, error);
+  std::vector<ConsumedRecord> records;
+  const auto started = std::chrono::steady_clock::now();
+  while (std::chrono::steady_clock::now() - started < 1s) {
+    fetcher.poll(records, 5ms);
+    EXPECT_TRUE(records.empty());
+  }
+  cluster.stop_failing_fetches();
+  EXPECT_EQ(offsets_of(poll_partition(fetcher, kFirst.partition, 3, 40, 100ms)),
+            (std::vector<std::int64_t>{0, 1, 2}));
+  return lookups;
+}
+
+TEST(DirectFetcher, ABrokerThatRefusesEveryFetchIsLookedUpAgainAfterABackoff) {
+  // Each poll looked the leaders up, connected and fetched again: 90 lookups
+  // in the second (170 when the broker closes the connection instead). With
+  // the 0.5 s backoff: the first lookup and two more.
+  const int lookups = lookups_while_fetches_fail(RD_KAFKA_RESP_ERR_UNKNOWN);
+  EXPECT_LE(lookups, 5) << "lookups in 1 s";
+  EXPECT_GE(lookups, 2) << "the leaders are looked up again while the errors last";
+}
+
+TEST(DirectFetcher, ABrokerThatClosesEveryConnectionIsLookedUpAgainAfterABackoff) {
+  const int lookups = lookups_while_fetches_fail(RD_KAFKA_RESP_ERR__TRANSPORT);
+  EXPECT_LE(lookups, 5) << "lookups in 1 s";
+  EXPECT_GE(lookups, 2) << "the leaders are looked up again while the errors last";
+}
+
 TEST(DirectFetcher, AHostThatDropsConnectsHoldsUpNoOtherBroker) {
   MockCluster cluster;
   SilentListener silent;

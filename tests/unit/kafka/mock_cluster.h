@@ -10,6 +10,7 @@
 #include <librdkafka/rdkafka_mock.h>
 
 #include <string>
+#include <vector>
 
 #include "kafka/client_config.h"
 #include "kafka/kafka_consumer.h"
@@ -45,6 +46,17 @@ class MockCluster {
     ASSERT_EQ(rd_kafka_mock_partition_set_leader(cluster_, "vehicle_data", partition, broker),
               RD_KAFKA_RESP_ERR_NO_ERROR);
   }
+  // The next `count` Fetch requests, to any broker, fail with `error`: a
+  // whole-response error code, or with RD_KAFKA_RESP_ERR__TRANSPORT the
+  // broker closes the connection instead of answering.
+  void fail_fetches(std::size_t count, rd_kafka_resp_err_t error) {
+    const std::vector<rd_kafka_resp_err_t> errors(count, error);
+    rd_kafka_mock_push_request_errors_array(cluster_, kApiKeyFetch, count, errors.data());
+  }
+  // The fetches that `fail_fetches` set to fail and that have not been sent
+  // yet succeed.
+  void stop_failing_fetches() { rd_kafka_mock_clear_request_errors(cluster_, kApiKeyFetch); }
+
   // A client of the cluster, for the metadata the tests look up.
   rd_kafka_t* client() const { return producer_.get(); }
 
@@ -61,6 +73,8 @@ class MockCluster {
   }
 
  private:
+  static constexpr std::int16_t kApiKeyFetch = 1;  // the Kafka protocol's
+
   RdKafkaHandle owner_;
   rd_kafka_mock_cluster_t* cluster_ = nullptr;
   RdKafkaHandle producer_;
