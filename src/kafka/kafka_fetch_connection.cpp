@@ -68,7 +68,7 @@ KafkaFetchConnector::~KafkaFetchConnector() {
   if (socket_ >= 0) ::close(socket_);
 }
 
-bool KafkaFetchConnector::start_next() {
+void KafkaFetchConnector::start_next() {
   while (next_ < addresses_.size()) {
     const Address& a = addresses_[next_++];
     const int s = ::socket(a.family, a.socket_type | SOCK_CLOEXEC | SOCK_NONBLOCK, a.protocol);
@@ -82,12 +82,11 @@ bool KafkaFetchConnector::start_next() {
     if (::connect(s, address, static_cast<socklen_t>(a.bytes.size())) == 0 ||
         errno == EINPROGRESS) {
       socket_ = s;
-      return true;
+      return;
     }
     last_error_ = std::strerror(errno);
     ::close(s);
   }
-  return false;
 }
 
 int KafkaFetchConnector::take_socket(std::chrono::milliseconds wait) {
@@ -136,8 +135,9 @@ std::unique_ptr<KafkaFetchConnection> KafkaFetchConnector::finish(std::chrono::m
 
 KafkaFetchConnection::KafkaFetchConnection(const std::string& host, int port,
                                            std::chrono::milliseconds timeout)
-    : address_(host + ":" + std::to_string(port)), timeout_(timeout) {
+    : timeout_(timeout) {
   KafkaFetchConnector connector(host, port, timeout);
+  address_ = connector.address();
   // take_socket() throws once the timeout has passed, so this ends.
   while ((socket_ = connector.take_socket(timeout)) < 0) {
   }

@@ -72,8 +72,9 @@ class KafkaFetchConnector {
   // The connected socket (now blocking), or -1 while the connect is under
   // way; throws as finish() does. The caller owns the socket returned.
   int take_socket(std::chrono::milliseconds wait);
-  // Starts a connect to the next address, or returns false if none is left.
-  bool start_next();
+  // Starts a connect to the next address; leaves socket_ at -1 (take_socket()
+  // then throws) when none is left.
+  void start_next();
 
   std::string address_;
   std::chrono::milliseconds timeout_;
