@@ -11,7 +11,8 @@
 // poll (warning once per broker and outage), as librdkafka does. A broker
 // that cannot be reached holds up no other: the rest keep their connections
 // and are read meanwhile, and connects do not block (`KafkaFetchConnector`),
-// so a host that drops packets costs no poll more than its wait. A partition whose leader answers
+// so a host that drops packets, or a broker process that is stopped, costs
+// no poll more than its wait. A partition whose leader answers
 // with an error (it moved, an election is under way) is left out of the fetches until its leader is
 // looked up again, at once the first time and then after a backoff that grows while the errors go
 // on; the broker's other partitions are read meanwhile.

@@ -127,10 +127,28 @@ int KafkaFetchConnector::take_socket(std::chrono::milliseconds wait) {
 }
 
 std::unique_ptr<KafkaFetchConnection> KafkaFetchConnector::finish(std::chrono::milliseconds wait) {
-  const int s = take_socket(wait);
-  if (s < 0) return nullptr;
-  return std::make_unique<KafkaFetchConnection>(KafkaFetchConnection::ConnectedSocket(s), address_,
-                                                timeout_);
+  const auto until = std::chrono::steady_clock::now() + wait;
+  if (!unanswered_) {
+    const int s = take_socket(wait);
+    if (s < 0) return nullptr;
+    unanswered_ = std::make_unique<KafkaFetchConnection>(KafkaFetchConnection::ConnectedSocket(s),
+                                                         address_, timeout_);
+  }
+  // What is left of `wait`, and of the timeout: a broker whose process is
+  // stopped has its connects accepted by the kernel, and never answers.
+  const auto now = std::chrono::steady_clock::now();
+  const auto left =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::min(until, deadline_) - now);
+  KafkaFetchConnection* const connection = unanswered_.get();
+  if (!KafkaFetchConnection::first_answering({&connection, 1},
+                                             std::max(left, std::chrono::milliseconds(0)))) {
+    if (now < deadline_) return nullptr;
+    throw KafkaError("Kafka broker " + address_ +
+                     " accepted the connection but did not answer within " +
+                     std::to_string(timeout_.count()) + " ms; is its process running?");
+  }
+  unanswered_->check_api_versions();
+  return std::move(unanswered_);
 }
 
 KafkaFetchConnection::KafkaFetchConnection(const std::string& host, int port,
@@ -141,14 +159,15 @@ KafkaFetchConnection::KafkaFetchConnection(const std::string& host, int port,
   // take_socket() throws once the timeout has passed, so this ends.
   while ((socket_ = connector.take_socket(timeout)) < 0) {
   }
-  check_serves_fetch();
+  send_api_versions();
+  check_api_versions();
 }
 
 KafkaFetchConnection::KafkaFetchConnection(ConnectedSocket socket, std::string address,
                                            std::chrono::milliseconds timeout)
     : address_(std::move(address)), socket_(socket.fd_), timeout_(timeout) {
   try {
-    check_serves_fetch();
+    send_api_versions();
   } catch (...) {
     // The destructor does not run for a constructor that throws.
     ::close(socket_);
@@ -156,11 +175,13 @@ KafkaFetchConnection::KafkaFetchConnection(ConnectedSocket socket, std::string a
   }
 }
 
-void KafkaFetchConnection::check_serves_fetch() {
+void KafkaFetchConnection::send_api_versions() {
   const int one = 1;
   setsockopt(socket_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-
   send_request(kApiVersions, 0, std::string(), std::chrono::milliseconds(0));
+}
+
+void KafkaFetchConnection::check_api_versions() {
   WireReader versions(receive_response());
   const std::int16_t error = versions.int16();
   bool serves_fetch = false;

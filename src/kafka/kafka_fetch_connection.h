@@ -44,8 +44,10 @@ class KafkaFetchConnection;
 
 // A connection to one broker being opened without blocking its caller. A
 // broker host that is down or cut off drops packets rather than refusing
-// them, so a connect to it waits out the whole timeout; the direct fetch
-// meanwhile goes on reading the brokers that answer.
+// them, so a connect to it waits out the whole timeout; a broker whose
+// process is stopped or hung has its connects accepted by the kernel, and
+// then never answers. The direct fetch meanwhile goes on reading the brokers
+// that answer.
 class KafkaFetchConnector {
  public:
   // Resolves `host` and starts connecting to its first address. Throws
@@ -55,13 +57,13 @@ class KafkaFetchConnector {
   KafkaFetchConnector(const KafkaFetchConnector&) = delete;
   KafkaFetchConnector& operator=(const KafkaFetchConnector&) = delete;
 
-  // Waits up to `wait` for the connect. Once it is open, returns the
-  // connection, checked as KafkaFetchConnection's constructor checks it (an
-  // ApiVersions round trip, bounded by `timeout`); nullptr while it is still
-  // under way. Throws KafkaError, naming the broker, when every address of
-  // the host refused, when `timeout` has passed since the start, or when the
-  // broker does not serve Fetch v11. Needs: not called again after it
-  // returned a connection or threw.
+  // Waits up to `wait` for the connect and then for the broker's answer to
+  // ApiVersions. Once it has answered, returns the connection, checked as
+  // KafkaFetchConnection's constructor checks it; nullptr while the connect
+  // or the answer is still to come. Throws KafkaError, naming the broker,
+  // when every address of the host refused, when `timeout` has passed since
+  // the start, or when the broker does not serve Fetch v11. Needs: not
+  // called again after it returned a connection or threw.
   std::unique_ptr<KafkaFetchConnection> finish(std::chrono::milliseconds wait);
 
   const std::string& address() const { return address_; }
@@ -89,6 +91,8 @@ class KafkaFetchConnector {
   std::size_t next_ = 0;
   int socket_ = -1;
   std::string last_error_ = "no address";
+  // Connected, its ApiVersions request sent, its answer not yet read.
+  std::unique_ptr<KafkaFetchConnection> unanswered_;
 };
 
 class KafkaFetchConnection {
@@ -134,14 +138,19 @@ class KafkaFetchConnection {
     explicit ConnectedSocket(int fd) : fd_(fd) {}
     int fd_;
   };
-  // Adopts `socket`, connected to `address`, and checks it as the other
-  // constructor does; closes it if that throws.
+  // Adopts `socket`, connected to `address`, and sends it the ApiVersions
+  // request that the other constructor sends, without waiting for the
+  // answer (check_api_versions() reads it); closes the socket if that throws.
   KafkaFetchConnection(ConnectedSocket socket, std::string address,
                        std::chrono::milliseconds timeout);
 
  private:
-  // The ApiVersions round trip: throws unless the broker serves Fetch v11.
-  void check_serves_fetch();
+  friend class KafkaFetchConnector;
+
+  // The two halves of the ApiVersions round trip; the second throws unless
+  // the broker serves Fetch v11.
+  void send_api_versions();
+  void check_api_versions();
   // A request (api key, version, body) sent; its response body received.
   void send_request(std::int16_t api_key, std::int16_t api_version, const std::string& body,
                     std::chrono::milliseconds wait);

@@ -1,7 +1,11 @@
-// A loopback port that never answers a connect, as a broker host that is down
-// or cut off does (it drops the packets rather than refusing them): a socket
-// listening with a backlog of 0 whose one queued connection is never
-// accepted, so Linux drops every later SYN and the connects wait.
+// Two loopback ports that never answer, as the brokers that hold up a client
+// longest:
+// - SilentListener never answers a connect, as a broker host that is down or
+//   cut off does (it drops the packets rather than refusing them): a socket
+//   listening with a backlog of 0 whose one queued connection is never
+//   accepted, so Linux drops every later SYN and the connects wait.
+// - MuteListener accepts connects (the kernel does, from its queue) and never
+//   reads or answers a request, as a broker whose process is stopped or hung.
 #pragma once
 
 #include <netinet/in.h>
@@ -12,39 +16,53 @@
 
 namespace smartcity::kafka {
 
-class SilentListener {
+// A socket listening on a free loopback port with `backlog`, that accepts
+// nothing: the kernel completes up to that many connects on its own.
+class LoopbackListener {
  public:
-  SilentListener() {
+  explicit LoopbackListener(int backlog) {
     listener_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t size = sizeof address;
-    if (listener_ < 0 || ::bind(listener_, reinterpret_cast<sockaddr*>(&address), size) != 0 ||
-        ::listen(listener_, 0) != 0 ||
-        ::getsockname(listener_, reinterpret_cast<sockaddr*>(&address), &size) != 0) {
-      throw std::runtime_error("SilentListener: cannot listen on loopback");
-    }
-    port_ = ntohs(address.sin_port);
-    // The one connection the queue holds: filled, it drops the rest.
-    filler_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (filler_ < 0 || ::connect(filler_, reinterpret_cast<sockaddr*>(&address), size) != 0) {
-      throw std::runtime_error("SilentListener: cannot fill the accept queue");
+    address_.sin_family = AF_INET;
+    address_.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t size = sizeof address_;
+    if (listener_ < 0 || ::bind(listener_, reinterpret_cast<sockaddr*>(&address_), size) != 0 ||
+        ::listen(listener_, backlog) != 0 ||
+        ::getsockname(listener_, reinterpret_cast<sockaddr*>(&address_), &size) != 0) {
+      throw std::runtime_error("cannot listen on loopback");
     }
   }
-  ~SilentListener() {
-    ::close(filler_);
-    ::close(listener_);
-  }
-  SilentListener(const SilentListener&) = delete;
-  SilentListener& operator=(const SilentListener&) = delete;
+  ~LoopbackListener() { ::close(listener_); }
+  LoopbackListener(const LoopbackListener&) = delete;
+  LoopbackListener& operator=(const LoopbackListener&) = delete;
 
-  int port() const { return port_; }
+  int port() const { return ntohs(address_.sin_port); }
+
+ protected:
+  sockaddr_in address_{};
 
  private:
   int listener_ = -1;
+};
+
+class SilentListener : public LoopbackListener {
+ public:
+  SilentListener() : LoopbackListener(0) {
+    // The one connection the queue holds: filled, it drops the rest.
+    filler_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (filler_ < 0 ||
+        ::connect(filler_, reinterpret_cast<sockaddr*>(&address_), sizeof address_) != 0) {
+      throw std::runtime_error("SilentListener: cannot fill the accept queue");
+    }
+  }
+  ~SilentListener() { ::close(filler_); }
+
+ private:
   int filler_ = -1;
-  int port_ = 0;
+};
+
+class MuteListener : public LoopbackListener {
+ public:
+  MuteListener() : LoopbackListener(64) {}
 };
 
 }  // namespace smartcity::kafka
