@@ -186,9 +186,11 @@ void DirectFetcher::connect() {
     auto source = std::make_unique<Source>();
     source->address = address;
     source->partitions = std::move(partitions);
-    // Not a blocking connect: a host that drops packets would hold this up
-    // for the whole timeout. On loopback and most networks the connect is
-    // done by the first look.
+    // Not a blocking connect: a host that drops packets, or a broker that
+    // is stopped, would hold this up for the whole timeout. On loopback and
+    // most networks the connect is done by the first look, and the broker's
+    // ApiVersions answer has come by the next poll, which waits for it when
+    // no other broker is connected.
     try {
       source->connector =
           std::make_unique<KafkaFetchConnector>(address.host, address.port, timeout_);
